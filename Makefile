@@ -1,0 +1,37 @@
+# Two commands do all the set-up on a fresh machine:
+#   make demo   install, compile the catalogs, and tour the engine
+#   make test   install, compile the catalogs, and run every test
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install catalogs demo test lint bench clean
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+catalogs: install
+	$(BIN)/survey-engine i18n compile
+
+demo: catalogs
+	$(BIN)/survey-engine demo
+
+test: catalogs
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check survey_engine dialer results tests bench
+	$(BIN)/mypy
+
+bench: catalogs
+	$(BIN)/python bench/questionnaire.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info
+	find locales -name '*.mo' -delete

@@ -1,0 +1,57 @@
+"""The ``survey-engine`` command line: one group per domain, each command a thin wrapper
+over an operation. Every :class:`~survey_engine.errors.EngineError` becomes one clear
+message on standard error and exit status 1; usage errors exit with 2."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import click
+
+from survey_engine import __version__
+from survey_engine.errors import EngineError
+
+
+class EngineGroup(click.Group):
+    """A click group that turns engine errors into a clean exit instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except EngineError as error:
+            click.echo(f"error: {error.message}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=EngineGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="survey-engine")
+@click.option("-v", "--verbose", is_flag=True, help="Log what is being done.")
+def main(verbose: bool) -> None:
+    """Author, translate and test questionnaires for a sealed, multilingual call centre.
+
+    \b
+    Typical session:
+      survey-engine validate questionnaires/*.yaml
+      survey-engine interview test questionnaires/market-study.yaml \\
+          questionnaires/market-study.interviews.yaml --lang tr
+      survey-engine interview run questionnaires/customer-satisfaction.yaml --lang ru
+      survey-engine i18n extract && survey-engine i18n update && survey-engine i18n check
+
+    Run any command with --help for its options and examples.
+    """
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+def _register() -> None:
+    from survey_engine.cli import demo, i18n, interview, validate
+
+    main.add_command(validate.validate)
+    main.add_command(interview.interview)
+    main.add_command(i18n.i18n)
+    main.add_command(demo.demo)
+
+
+_register()

@@ -1,0 +1,48 @@
+"""``survey-engine demo``: a scripted tour of the engine in the terminal (what ``make demo``
+runs until the web application lands)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from survey_engine.cli.common import SCRIPT_SUFFIX, questionnaire_files, resolve_locales
+from survey_engine.errors import CatalogError
+from survey_engine.i18n.catalog import load_wording
+from survey_engine.interview.scripts import load_cases, run_case, run_script
+from survey_engine.questionnaire.loader import load
+
+
+@click.command()
+@click.option("--questionnaires", "questionnaires_dir",
+              type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder of questionnaire files (default: the project's questionnaires/).")
+def demo(questionnaires_dir: Path | None) -> None:
+    """Tour the sample questionnaires: validate them, run their scripted interviews in every
+    language, and show one interview as each language reads it."""
+    root = resolve_locales(None)
+    for path in questionnaire_files(questionnaires_dir):
+        questionnaire = load(path)
+        click.secho(f"\n== {questionnaire.title} ({questionnaire.slug} v"
+                    f"{questionnaire.version}, {len(questionnaire.questions)} questions)",
+                    bold=True)
+        script = path.with_name(path.name.removesuffix(".yaml") + SCRIPT_SUFFIX)
+        cases = load_cases(script) if script.exists() else []
+        for language in questionnaire.languages:
+            try:
+                wording = load_wording(questionnaire, language, root)
+            except CatalogError as error:
+                click.secho(f"  {language}: cannot be fielded: {error.message.splitlines()[0]}",
+                            fg="yellow")
+                continue
+            results = run_script(questionnaire, wording, cases)
+            passed = sum(r.passed for r in results)
+            click.echo(f"  {language}: {passed}/{len(results)} scripted interviews pass")
+            if cases:
+                shown = run_case(questionnaire, wording, cases[0])
+                first = next(iter(shown.texts.items()), None)
+                if first:
+                    click.echo(f"      {first[0]}: {first[1]}")
+    click.echo("\nTry it yourself:  survey-engine interview run "
+               "questionnaires/customer-satisfaction.yaml --lang tr")

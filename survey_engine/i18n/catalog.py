@@ -1,0 +1,102 @@
+"""A questionnaire's wording in one language, from its compiled catalog.
+
+Fielding is allowed only when every text of the questionnaire has a translation in the
+compiled catalog (fuzzy and empty entries are never compiled). The catalog is pinned by the
+SHA-256 of its ``.mo`` file so an interview can record exactly which wording it used.
+"""
+
+from __future__ import annotations
+
+import gettext
+import hashlib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from survey_engine.errors import CatalogError
+from survey_engine.i18n.paths import locales_dir, mo_path, po_path
+from survey_engine.questionnaire.model import Questionnaire, TranslatableText
+
+
+@dataclass(frozen=True)
+class Wording:
+    """Texts of one questionnaire in one language: ``text(item)`` gives the translation."""
+
+    language: str
+    sha256: str | None = None
+    _strings: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
+
+    def text(self, item: TranslatableText) -> str:
+        """The translation of ``item`` (the source text itself in the source language)."""
+        return self._strings.get((item.context, item.text), item.text)
+
+    def lookup(self, context: str, source: str) -> str:
+        """Translation by context and source text (the source text when absent)."""
+        return self._strings.get((context, source), source)
+
+
+def source_wording(questionnaire: Questionnaire) -> Wording:
+    """The questionnaire's own texts, as written."""
+    return Wording(questionnaire.source_language)
+
+
+def missing_texts(questionnaire: Questionnaire, strings: dict[tuple[str, str], str]
+                  ) -> list[str]:
+    """Descriptions of the questionnaire texts that ``strings`` does not translate."""
+    return [f"{item.context} (line {item.line}): {item.text!r}" for item in questionnaire.texts
+            if not strings.get((item.context, item.text))]
+
+
+class _Untranslated(gettext.NullTranslations):
+    """Fallback that marks a text the catalog lacks (a translation may equal its source)."""
+
+    MARK = "\x00untranslated"
+
+    def pgettext(self, context: str, message: str) -> str:
+        return self.MARK
+
+
+def _translated(questionnaire: Questionnaire, data: bytes) -> dict[tuple[str, str], str]:
+    """The questionnaire's texts that the compiled catalog ``data`` translates."""
+    translations = gettext.GNUTranslations(io.BytesIO(data))
+    translations.add_fallback(_Untranslated())
+    strings: dict[tuple[str, str], str] = {}
+    for item in questionnaire.texts:
+        text = translations.pgettext(item.context, item.text)
+        if text != _Untranslated.MARK:
+            strings[(item.context, item.text)] = text
+    return strings
+
+
+def load_wording(questionnaire: Questionnaire, language: str, root: Path | None = None
+                 ) -> Wording:
+    """The questionnaire's wording in ``language``, ready for fielding.
+
+    :raises CatalogError: if the language is not offered, the catalog is missing or older
+        than its ``.po`` source, or any text is untranslated (``missing`` lists them).
+    """
+    if language not in questionnaire.languages:
+        offered = ", ".join(questionnaire.languages)
+        raise CatalogError(f"{questionnaire.slug} is not offered in {language!r} (offered: "
+                           f"{offered})", code="language_not_offered")
+    if language == questionnaire.source_language:
+        return source_wording(questionnaire)
+    root = root or locales_dir()
+    mo, po = mo_path(root, language, questionnaire.domain), po_path(root, language,
+                                                                    questionnaire.domain)
+    if not mo.exists():
+        hint = "run 'survey-engine i18n compile'" if po.exists() else \
+            "run 'survey-engine i18n init' and translate it"
+        raise CatalogError(f"no compiled catalog {mo} for {questionnaire.slug} in {language} "
+                           f"({hint})", code="catalog_missing")
+    if po.exists() and po.stat().st_mtime > mo.stat().st_mtime:
+        raise CatalogError(f"{mo} is older than {po.name}: run 'survey-engine i18n compile'",
+                           code="catalog_stale")
+    data = mo.read_bytes()
+    strings = _translated(questionnaire, data)
+    missing = missing_texts(questionnaire, strings)
+    if missing:
+        raise CatalogError(f"{questionnaire.slug} cannot be fielded in {language}: "
+                           f"{len(missing)} text(s) untranslated:\n  " + "\n  ".join(missing),
+                           missing=missing, code="catalog_incomplete")
+    return Wording(language, hashlib.sha256(data).hexdigest(), strings)

@@ -1,0 +1,280 @@
+"""Walk a questionnaire for one respondent.
+
+Given a questionnaire, its wording in the interview language, a contact and the answers so
+far, the engine says which question comes next (as read aloud), accepts or refuses an
+answer with a message in the interview language, goes back one question, and reports
+progress and the outcome. It touches no database and no clock; its whole state is an
+:class:`~survey_engine.interview.state.InterviewState` that round-trips through JSON.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from survey_engine.errors import InterviewError
+from survey_engine.expressions import Special
+from survey_engine.expressions.ast import special
+from survey_engine.i18n.catalog import Wording
+from survey_engine.i18n.languages import locale_of
+from survey_engine.i18n.messages import translations
+from survey_engine.interview.state import InterviewState
+from survey_engine.interview.voice import Voice
+from survey_engine.questionnaire.contact import ContactValueError, normalize_contact
+from survey_engine.questionnaire.model import Question, Questionnaire
+from survey_engine.questionnaire.types import AnswerContext, AnswerRefused
+
+COMPLETE = "complete"
+QUOTA_FULL = "quota_full"
+
+
+@dataclass(frozen=True)
+class ShownOption:
+    code: int
+    label: str
+    exclusive: bool = False
+    specify: bool = False
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """The question being asked, as the agent reads it to the respondent."""
+
+    question_id: str
+    type: str
+    text: str
+    options: tuple[ShownOption, ...]
+    allow: tuple[str, ...]
+    number: int
+
+
+@dataclass(frozen=True)
+class Step:
+    """What became of an answer: accepted, or refused with a message to read out."""
+
+    accepted: bool
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far the interview is: questions answered, and at most how many may remain."""
+
+    answered: int
+    remaining: int
+
+    @property
+    def percent(self) -> int:
+        total = self.answered + self.remaining
+        return 100 if total == 0 else round(100 * self.answered / total)
+
+
+class Interview:
+    """One respondent's interview. Create with :meth:`start` or :meth:`resume`."""
+
+    def __init__(self, questionnaire: Questionnaire, wording: Wording,
+                 state: InterviewState) -> None:
+        if (state.questionnaire, state.version) != (questionnaire.slug, questionnaire.version):
+            raise InterviewError(f"this state belongs to {state.questionnaire} version "
+                                 f"{state.version}, not {questionnaire.slug} version "
+                                 f"{questionnaire.version}", code="wrong_questionnaire")
+        if wording.language != state.language:
+            raise InterviewError(f"wording is in {wording.language!r}, the interview in "
+                                 f"{state.language!r}", code="wrong_language")
+        self.questionnaire = questionnaire
+        self.state = state
+        try:
+            self.contact = normalize_contact(questionnaire.contact_fields, state.contact)
+        except ContactValueError as error:
+            raise InterviewError(f"contact: {error}", code="bad_contact") from None
+        gettext = translations(state.language)
+        self.context = AnswerContext(gettext.gettext, gettext.ngettext, state.language,
+                                     locale_of(state.language), self._label,
+                                     questionnaire.contact_fields, self.contact)
+        self.voice = Voice(questionnaire, wording, self.context)
+        self._values: dict[str, Any] = {}
+        for ident, stored in state.answers.items():
+            self._remember(questionnaire.question(ident), stored)
+
+    # --- creation -----------------------------------------------------------------------
+    @classmethod
+    def start(cls, questionnaire: Questionnaire, wording: Wording,
+              contact: Mapping[str, Any], *, seed: str,
+              quota_counts: Mapping[str, int] | None = None) -> Interview:
+        """Begin an interview; the first question shown is already chosen.
+
+        :param seed: makes option shuffling reproducible for this respondent.
+        :raises InterviewError: if the contact does not fit the declared fields.
+        """
+        state = InterviewState(questionnaire.slug, questionnaire.version, wording.language,
+                               seed, dict(contact), dict(quota_counts or {}),
+                               catalog_sha256=wording.sha256)
+        interview = cls(questionnaire, wording, state)
+        interview._advance_from(-1)
+        return interview
+
+    @classmethod
+    def resume(cls, questionnaire: Questionnaire, wording: Wording, state_json: str
+               ) -> Interview:
+        """Continue an interview from :meth:`to_json` output."""
+        return cls(questionnaire, wording, InterviewState.from_json(state_json))
+
+    def to_json(self) -> str:
+        return self.state.to_json()
+
+    # --- reading ------------------------------------------------------------------------
+    @property
+    def outcome(self) -> str | None:
+        """None while running; then complete, refusal, screened_out or quota_full."""
+        return self.state.outcome
+
+    @property
+    def path(self) -> list[str]:
+        """Questions asked so far, in order, including the one being asked."""
+        current = [self.state.current] if self.state.current else []
+        return [*self.state.history, *current]
+
+    @property
+    def answers(self) -> dict[str, Any]:
+        """Stored answers by question id (JSON-ready)."""
+        return dict(self.state.answers)
+
+    def intro(self) -> str:
+        return self.voice.render("intro", self.state.answers, self.contact)
+
+    def closing(self) -> str:
+        return self.voice.render("closing", self.state.answers, self.contact)
+
+    def text_of(self, question_id: str) -> str:
+        """The text of a question as read aloud now, with piped values filled in."""
+        return self.voice.render(f"{question_id}/text", self.state.answers, self.contact)
+
+    def current(self) -> Prompt | None:
+        """The question to ask now, or None when the interview has ended."""
+        if self.state.current is None:
+            return None
+        question = self.questionnaire.question(self.state.current)
+        shown = (question.option(code) for code in self.state.orders.get(question.id, ()))
+        options = tuple(ShownOption(option.code, self._rendered_label(question, option.code),
+                                    option.exclusive, option.specify)
+                        for option in shown if option is not None)
+        return Prompt(question.id, question.type_name, self.text_of(question.id), options,
+                      tuple(sorted(question.allow)), len(self.state.history) + 1)
+
+    def progress(self) -> Progress:
+        """Answered questions and an upper bound on those still to come."""
+        if self.state.current is None:
+            return Progress(len(self.state.history), 0)
+        start = self.questionnaire.position(self.state.current)
+        remaining = sum(1 for q in self.questionnaire.questions[start:]
+                        if q.show_if is None or q.id == self.state.current
+                        or q.show_if.holds(self._values, self.contact)
+                        or bool(q.show_if.names - set(self._values)))
+        return Progress(len(self.state.history), remaining)
+
+    # --- acting -------------------------------------------------------------------------
+    def answer(self, value: Any) -> Step:
+        """Give an answer to the current question.
+
+        ``value`` is the typed answer (a code, a list of codes, a number, text, a date,
+        True/False, ``{"confirmed": True}``...), a :class:`Special` for don't know/refused, or
+        None for an info question.
+
+        :raises InterviewError: if the interview has already ended.
+        """
+        question = self._current_question()
+        try:
+            stored = self._validate(question, value)
+        except AnswerRefused as refusal:
+            return Step(False, refusal.message)
+        if question.takes_answer:
+            self.state.answers[question.id] = stored
+            self._remember(question, stored)
+        self.state.history.append(question.id)
+        self.state.current = None
+        self._after_answer(question)
+        return Step(True)
+
+    def answer_text(self, text: str) -> Step:
+        """Give an answer typed at a keyboard ("2,5", "1 3", "2024-03-01"), read the local way."""
+        question = self._current_question()
+        return self.answer(question.type.parse_text(question, text, self.context))
+
+    def back(self) -> Prompt:
+        """Go back one question: its answer is withdrawn and it is asked again.
+
+        :raises InterviewError: when at the first question.
+        """
+        if not self.state.history:
+            raise InterviewError("already at the first question", code="no_previous")
+        previous = self.state.history.pop()
+        self.state.answers.pop(previous, None)
+        self._values.pop(previous, None)
+        self.state.current = previous
+        self.state.outcome = None
+        prompt = self.current()
+        assert prompt is not None
+        return prompt
+
+    # --- internals ----------------------------------------------------------------------
+    def _current_question(self) -> Question:
+        if self.state.current is None:
+            raise InterviewError(f"the interview has ended ({self.state.outcome})",
+                                 code="interview_ended")
+        return self.questionnaire.question(self.state.current)
+
+    def _validate(self, question: Question, value: Any) -> Any:
+        if isinstance(value, Special):
+            if not question.takes_answer or value.name not in question.allow:
+                message = self.context.gettext("“Don't know” is not accepted for this question.") \
+                    if value.name == "dont_know" else \
+                    self.context.gettext("A refusal is not accepted for this question.")
+                raise AnswerRefused(message)
+            return {"special": value.name}
+        return question.type.validate(question, value, self.context)
+
+    def _remember(self, question: Question, stored: Any) -> None:
+        if isinstance(stored, dict) and "special" in stored:
+            self._values[question.id] = special(stored["special"])
+        else:
+            self._values[question.id] = question.type.value_of(question, stored, self.context)
+
+    def _after_answer(self, question: Question) -> None:
+        if question.end_if is not None and question.end_if.holds(self._values, self.contact):
+            self.state.outcome = question.end_outcome
+            return
+        for quota in self.questionnaire.quotas:
+            count = self.state.quota_counts.get(quota.id, 0)
+            if count >= quota.max_completes and quota.when.holds(self._values, self.contact):
+                self.state.outcome = QUOTA_FULL
+                return
+        self._advance_from(self.questionnaire.position(question.id))
+
+    def _advance_from(self, index: int) -> None:
+        for question in self.questionnaire.questions[index + 1:]:
+            if question.show_if is None or question.show_if.holds(self._values, self.contact):
+                self.state.current = question.id
+                if question.options:
+                    self.state.orders.setdefault(question.id, self._order(question))
+                return
+        self.state.outcome = COMPLETE
+
+    def _order(self, question: Question) -> list[int]:
+        """Option codes in the order shown: shuffled per respondent if ``randomize``, with
+        ``fixed`` options kept in their place."""
+        codes = [option.code for option in question.options]
+        if not getattr(question.spec, "randomize", False):
+            return codes
+        movable = [o.code for o in question.options if not o.fixed]
+        random.Random(f"{self.state.seed}/{question.id}").shuffle(movable)
+        shuffled = iter(movable)
+        return [o.code if o.fixed else next(shuffled) for o in question.options]
+
+    def _label(self, question: Question, code: int) -> str:
+        return self._rendered_label(question, code)
+
+    def _rendered_label(self, question: Question, code: int) -> str:
+        return self.voice.render(f"{question.id}/options/{code}", self.state.answers,
+                                 self.contact)

@@ -1,0 +1,45 @@
+"""Shared fixtures: where the contract lives, and compiled catalogs for every test run."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from survey_engine.i18n import tools
+from survey_engine.i18n.paths import locales_dir
+from survey_engine.questionnaire.loader import load
+
+REPO = Path(__file__).resolve().parents[1]
+REFERENCE = REPO.parent / "shared" / "reference"
+QUESTIONNAIRES = REPO / "questionnaires"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def sample_files() -> list[Path]:
+    """The sample questionnaires shipped in questionnaires/."""
+    return sorted(p for p in QUESTIONNAIRES.glob("*.yaml")
+                  if not p.name.endswith(".interviews.yaml"))
+
+
+@pytest.fixture(scope="session")
+def reference_dir() -> Path:
+    """../shared/reference, which holds the questionnaire contract."""
+    if not REFERENCE.is_dir():
+        message = f"the questionnaire contract is not at {REFERENCE}"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return REFERENCE
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogs() -> None:
+    """Compile every .po of the repository, as `make test` does, so pytest alone works."""
+    root = locales_dir()
+    domains = [tools.messages_domain()]
+    domains += [tools.questionnaire_domain(load(path)) for path in sample_files()]
+    for domain in domains:
+        for language in domain.targets():
+            tools.compile_catalog(domain, language, root)

@@ -1,0 +1,151 @@
+"""The command line as authors use it: validate, interview test/run, help and exit codes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from survey_engine.cli import main
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+
+
+def run(*args: str, input: str | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args), input=input)
+    return result.exit_code, result.output
+
+
+def test_validate_reports_and_exits(reference_dir: Path) -> None:
+    code, output = run("validate", str(reference_dir / "energy-satisfaction.yaml"))
+    assert code == 0 and "ok (energy-satisfaction v1, 8 questions)" in output
+    code, output = run("validate", str(reference_dir / "energy-satisfaction.yaml"),
+                       str(DATA / "broken.yaml"))
+    assert code == 1
+    assert f"{DATA / 'broken.yaml'}:20:15: '01' is read by YAML 1.1" in output
+    assert "1 valid, 1 invalid" in output
+
+
+def test_validate_json_for_tools(reference_dir: Path) -> None:
+    code, output = run("validate", "--json", str(DATA / "broken.yaml"),
+                       str(reference_dir / "energy-satisfaction.yaml"))
+    assert code == 1
+    broken, reference = json.loads(output)
+    assert broken["valid"] is False and reference["valid"] is True
+    first = broken["errors"][0]
+    assert set(first) == {"file", "line", "column", "code", "message"}
+    assert (first["line"], first["column"], first["code"]) == (1, 16, "string_pattern_mismatch")
+
+
+def test_interview_test_passes_the_contract(reference_dir: Path) -> None:
+    code, output = run("interview", "test", str(reference_dir / "energy-satisfaction.yaml"),
+                       str(reference_dir / "paths.yaml"))
+    assert code == 0, output
+    assert output.count(": passed") == 6
+
+
+def test_interview_test_json_has_the_contract_fields(reference_dir: Path) -> None:
+    code, output = run("interview", "test", str(reference_dir / "energy-satisfaction.yaml"),
+                       str(reference_dir / "paths.yaml"), "--json")
+    assert code == 0
+    cases = json.loads(output)
+    assert [set(c) for c in cases] == [{"name", "path", "outcome", "rejected", "texts",
+                                        "passed"}] * 6
+    invalid = next(c for c in cases if c["name"].startswith("invalid answers"))
+    assert {r["question"] for r in invalid["rejected"]} == {
+        "satisfaction", "reasons", "nps", "household_size", "verify_email"}
+    assert all(r["message"] for r in invalid["rejected"])
+    detractor = next(c for c in cases if c["name"].startswith("unhappy"))
+    assert detractor["texts"]["nps_why"] == \
+        "Qu'est-ce qui justifie principalement votre note de 3 ?"
+
+
+def test_interview_test_names_the_first_difference(tmp_path: Path, reference_dir: Path) -> None:
+    script = tmp_path / "wrong.yaml"
+    script.write_text(
+        "- name: expects the wrong path\n"
+        "  contact: {first_name: Jan, customer_since: 2021-06-15, email: '', postcode: '9120'}\n"
+        "  answers: {consent: yes, satisfaction: 4, nps: 9, household_size: 2, region: 2}\n"
+        "  path: [consent, satisfaction, reasons, nps, household_size, region]\n"
+        "  outcome: complete\n"
+        "- name: answer refused\n"
+        "  contact: {first_name: Jan, customer_since: 2021-06-15, email: '', postcode: '9120'}\n"
+        "  answers: {consent: yes, satisfaction: 9}\n", encoding="utf-8")
+    code, output = run("interview", "test", str(reference_dir / "energy-satisfaction.yaml"),
+                       str(script))
+    assert code == 1
+    assert "expects the wrong path: FAILED: path differs at step 3: expected reasons, got nps" \
+        in output
+    assert "answer refused: FAILED: satisfaction: the answer 9 was refused" in output
+
+
+def test_malformed_script_is_reported_with_positions(tmp_path: Path,
+                                                     reference_dir: Path) -> None:
+    script = tmp_path / "bad.yaml"
+    script.write_text("- name: x\n  anwsers: {}\n", encoding="utf-8")
+    code, output = run("interview", "test", str(reference_dir / "energy-satisfaction.yaml"),
+                       str(script))
+    assert code == 1
+    assert "bad.yaml:2:3: unknown key 'anwsers' (did you mean 'answers'?)" in output
+
+
+def test_language_not_offered_is_refused(reference_dir: Path) -> None:
+    code, output = run("interview", "test", str(reference_dir / "energy-satisfaction.yaml"),
+                       str(reference_dir / "paths.yaml"), "--lang", "de")
+    assert code == 1
+    assert "not offered in 'de'" in output
+
+
+def test_interview_run_in_the_terminal(reference_dir: Path, tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    answers = "\n".join(["1", "9", "4", "7", "1", "2,5", "3", "!", "3"]) + "\n"
+    code, output = run("interview", "run", str(reference_dir / "energy-satisfaction.yaml"),
+                       "--contact", "first_name=Marie", "--contact", "customer_since=2019-03-01",
+                       "--contact", "email=marie@example.be", "--contact", "postcode=1000",
+                       "--save", str(state), input=answers)
+    assert code == 0, output
+    assert "Bonjour Marie" in output
+    assert "Please choose one of the options read out." in output  # 9 refused
+    assert "Please give a whole number." in output                 # 2,5 refused
+    assert "A refusal is not accepted for this question." in output  # ! at region
+    assert "Merci beaucoup pour votre temps" in output
+    assert "Outcome: complete" in output
+    saved = json.loads(state.read_text("utf-8"))
+    assert saved["history"] == ["consent", "satisfaction", "nps", "verify_email",
+                                "household_size", "region"]
+    assert saved["answers"]["verify_email"] == {"confirmed": True}
+    assert saved["answers"]["household_size"] == 3
+    assert saved["answers"]["region"] == 3
+
+
+@pytest.mark.parametrize("command", [[], ["validate"], ["interview"], ["interview", "test"],
+                                     ["interview", "run"], ["i18n"], ["i18n", "check"],
+                                     ["demo"]])
+def test_every_command_has_help(command: list[str]) -> None:
+    code, output = run(*command, "--help")
+    assert code == 0
+    assert "Usage:" in output and len(output.splitlines()) > 5
+
+
+def test_installed_console_script() -> None:
+    executable = shutil.which("survey-engine") or str(Path(sys.executable).with_name(
+        "survey-engine"))
+    done = subprocess.run([executable, "--version"], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.startswith("survey-engine, version")
+
+
+def test_validate_checks_scripted_interview_files(tmp_path: Path) -> None:
+    good = tmp_path / "x.interviews.yaml"
+    good.write_text("- name: one\n  answers: {a: 1}\n", encoding="utf-8")
+    bad = tmp_path / "y.interviews.yaml"
+    bad.write_text("- name: one\n  outcome: [complete]\n", encoding="utf-8")
+    code, output = run("validate", str(good), str(bad))
+    assert code == 1
+    assert "x.interviews.yaml: ok (scripted interviews, 1 cases)" in output
+    assert f"{bad}:2:12: outcome: expected text" in output

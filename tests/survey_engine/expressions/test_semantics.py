@@ -1,0 +1,142 @@
+"""Evaluation by the contract's rules, and the static checks made at load time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from survey_engine.expressions import (
+    DONT_KNOW,
+    MISSING,
+    REFUSED,
+    Expression,
+    Kind,
+    Scope,
+    Symbol,
+    check,
+    parse,
+)
+
+SCOPE = Scope(
+    questions={
+        "consent": Symbol(Kind.BOOL, "question 'consent'"),
+        "satisfaction": Symbol(Kind.CHOICE, "question 'satisfaction'", frozenset({1, 2, 3}),
+                               frozenset({"dont_know"})),
+        "brands": Symbol(Kind.CODES, "question 'brands'", frozenset({1, 2, 3, 4})),
+        "age": Symbol(Kind.NUMBER, "question 'age'"),
+        "name": Symbol(Kind.TEXT, "question 'name'"),
+    },
+    contact_fields={"email": Symbol(Kind.TEXT, "contact.email"),
+                    "since": Symbol(Kind.DATE, "contact.since")},
+    later={"region"},
+    no_answer={"welcome"},
+)
+
+
+def holds(text: str, answers: dict[str, object], contact: dict[str, object] | None = None
+          ) -> bool:
+    assert check(parse(text), SCOPE) == []
+    return Expression(text).holds(answers, contact or {})
+
+
+def test_unasked_question_makes_every_comparison_false() -> None:
+    for text in ("age < 18", "age >= 18", "age == 18", "age != 18", "satisfaction in [1, 2]",
+                 "satisfaction not in [1, 2]"):
+        assert holds(text, {}) is False, text
+
+
+def test_special_answers_equal_only_themselves_and_are_never_ordered() -> None:
+    answers = {"satisfaction": DONT_KNOW}
+    assert holds("satisfaction == dont_know", answers)
+    assert not holds("satisfaction <= 2", answers)
+    assert not holds("satisfaction > 2", answers)
+    assert holds("satisfaction != 2", answers)
+    assert not holds("satisfaction == 2", answers)
+    assert not holds("answered(satisfaction)", answers)
+
+
+def test_logic_and_membership() -> None:
+    answers = {"consent": True, "brands": frozenset({2, 4}), "age": 34}
+    assert holds("consent and 2 in brands and age >= 18", answers)
+    assert holds("not (3 in brands)", answers)
+    assert holds("3 not in brands", answers)
+    assert holds("count(brands) == 2", answers)
+    assert not holds("not consent", answers)
+    assert holds("not consent", {"consent": False})
+    assert not holds("consent", {})
+
+
+def test_numbers_compare_exactly_across_int_and_decimal() -> None:
+    assert holds("age < 2.5", {"age": Decimal("2.4")})
+    assert not holds("age < 2.5", {"age": 3})
+    assert holds("age == 3", {"age": Decimal("3.0")})
+
+
+def test_yes_is_not_the_number_one() -> None:
+    # Python says True == 1; the expression language does not.
+    expression = Expression("consent == yes")
+    assert expression.holds({"consent": True}, {})
+    assert not expression.holds({"consent": 1}, {})
+
+
+def test_dates_compare_with_iso_literals() -> None:
+    contact = {"since": dt.date(2019, 3, 1)}
+    assert holds("contact.since < '2020-01-01'", {}, contact)
+    assert not holds("contact.since >= '2020-01-01'", {}, contact)
+
+
+def test_contact_field_missing_or_empty() -> None:
+    assert not holds("contact.email != ''", {}, {"email": ""})
+    assert holds("contact.email != ''", {}, {"email": "a@b.be"})
+    assert not holds("contact.email != ''", {}, {})
+
+
+def codes(text: str) -> list[str]:
+    return [error.code for error in check(parse(text), SCOPE)]
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("satisfction == 1", "unknown_name"),
+    ("region == 1", "unknown_name"),
+    ("welcome == yes", "unknown_name"),
+    ("contact.mail != ''", "unknown_contact_field"),
+    ("satisfaction == 7", "unknown_option_code"),
+    ("9 in brands", "unknown_option_code"),
+    ("satisfaction in [1, 8]", "unknown_option_code"),
+    ("satisfaction == refused", "special_not_allowed"),
+    ("satisfaction < dont_know", "special_ordering"),
+    ("age == 'old'", "compare_types"),
+    ("name < 3", "compare_types"),
+    ("brands == 2", "compare_multi_choice"),
+    ("age", "expression_not_condition"),
+    ("age and consent", "expression_not_condition"),
+    ("count(age) > 1", "count_needs_multi_choice"),
+    ("contact.since < 'yesterday'", "compare_types"),
+    ("[1, 2]", "misplaced_list"),
+    ("2 in age", "membership_container"),
+])
+def test_static_checks(text: str, code: str) -> None:
+    assert code in codes(text)
+
+
+def test_unknown_name_suggests_the_closest() -> None:
+    (error,) = check(parse("satisfction == 1"), SCOPE)
+    assert "did you mean 'satisfaction'" in error.message
+    assert error.offset == 0
+
+
+def test_later_question_is_named_as_such() -> None:
+    (error,) = check(parse("consent and region == 1"), SCOPE)
+    assert "asked later" in error.message
+    assert error.offset == len("consent and ")
+
+
+def test_every_problem_is_reported() -> None:
+    assert len(check(parse("satisfction == 1 or agee > 3 or brands == 2"), SCOPE)) == 3
+
+
+def test_missing_is_falsy_but_distinct() -> None:
+    assert MISSING is not None and not MISSING
+    assert REFUSED is not DONT_KNOW
