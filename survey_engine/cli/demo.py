@@ -9,9 +9,10 @@ import click
 
 from survey_engine.cli.common import SCRIPT_SUFFIX, questionnaire_files, resolve_locales
 from survey_engine.errors import CatalogError
-from survey_engine.i18n.catalog import load_wording
-from survey_engine.interview.scripts import load_cases, run_case, run_script
+from survey_engine.i18n.catalog import Wording, load_wording
+from survey_engine.interview.scripts import Case, CaseResult, load_cases, run_case, run_script
 from survey_engine.questionnaire.loader import load
+from survey_engine.questionnaire.model import Questionnaire
 
 
 @click.command()
@@ -39,10 +40,30 @@ def demo(questionnaires_dir: Path | None) -> None:
             results = run_script(questionnaire, wording, cases)
             passed = sum(r.passed for r in results)
             click.echo(f"  {language}: {passed}/{len(results)} scripted interviews pass")
-            if cases:
-                shown = run_case(questionnaire, wording, cases[0])
-                first = next(iter(shown.texts.items()), None)
-                if first:
-                    click.echo(f"      {first[0]}: {first[1]}")
-    click.echo("\nTry it yourself:  survey-engine interview run "
-               "questionnaires/customer-satisfaction.yaml --lang tr")
+            for label, text in _samples(questionnaire, wording, cases, results):
+                click.echo(f"      {label}: {text}")
+    click.echo("\nTry it yourself:\n"
+               "  survey-engine interview run questionnaires/customer-satisfaction.yaml "
+               "--lang tr\n"
+               "  survey-engine validate questionnaires/*.yaml\n"
+               "  survey-engine i18n status\n"
+               "The format is documented in docs/questionnaire-format.md.")
+
+
+def _samples(questionnaire: Questionnaire, wording: Wording, cases: list[Case],
+             results: list[CaseResult]) -> list[tuple[str, str]]:
+    """What to show of one language: the first question, a text with a piped answer, and a
+    refused answer's message, each as the respondent hears it."""
+    if not cases:
+        return []
+    shown = run_case(questionnaire, wording, cases[0]).texts
+    samples = list(shown.items())[:1]
+    piped = [ident for ident in cases[0].piped if ident in shown]
+    if piped:
+        samples.append((piped[0], shown[piped[0]]))
+    refusals = [item for result in results for item in result.rejected]
+    if refusals:
+        first = refusals[0]
+        samples.append((f"{first['question']} = {first['value']!r} refused",
+                        str(first["message"])))
+    return samples

@@ -110,9 +110,10 @@ def test_interview_run_in_the_terminal(reference_dir: Path, tmp_path: Path) -> N
                        "--save", str(state), input=answers)
     assert code == 0, output
     assert "Bonjour Marie" in output
-    assert "Please choose one of the options read out." in output  # 9 refused
-    assert "Please give a whole number." in output                 # 2,5 refused
-    assert "A refusal is not accepted for this question." in output  # ! at region
+    # refusals are explained in the interview's language
+    assert "Veuillez choisir l’une des options lues." in output       # 9 refused
+    assert "Veuillez donner un nombre entier." in output             # 2,5 refused
+    assert "Un refus n’est pas accepté pour cette question." in output  # ! at region
     assert "Merci beaucoup pour votre temps" in output
     assert "Outcome: complete" in output
     saved = json.loads(state.read_text("utf-8"))
