@@ -21,7 +21,14 @@ from survey_engine.questionnaire.model import Questionnaire
               help="Folder of questionnaire files (default: the project's questionnaires/).")
 def demo(questionnaires_dir: Path | None) -> None:
     """Tour the sample questionnaires: validate them, run their scripted interviews in every
-    language, and show one interview as each language reads it."""
+    language, and show what each language's respondent hears: the first question, a text
+    with a piped answer, and a refused answer's explanation.
+
+    \b
+    Examples:
+      survey-engine demo
+      survey-engine demo --questionnaires my-surveys/
+    """
     root = resolve_locales(None)
     for path in questionnaire_files(questionnaires_dir):
         questionnaire = load(path)
@@ -29,7 +36,7 @@ def demo(questionnaires_dir: Path | None) -> None:
                     f"{questionnaire.version}, {len(questionnaire.questions)} questions)",
                     bold=True)
         script = path.with_name(path.name.removesuffix(".yaml") + SCRIPT_SUFFIX)
-        cases = load_cases(script) if script.exists() else []
+        cases = load_cases(script, questionnaire) if script.exists() else []
         for language in questionnaire.languages:
             try:
                 wording = load_wording(questionnaire, language, root)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from survey_engine.cli.common import SCRIPT_SUFFIX, progress
 from survey_engine.errors import QuestionnaireError, ScriptError
 from survey_engine.interview.scripts import load_cases
 from survey_engine.questionnaire.loader import load
+from survey_engine.questionnaire.source import read_yaml
 
 
 @click.command()
@@ -24,7 +26,10 @@ def validate(files: tuple[Path, ...], as_json: bool) -> None:
     duplicate ids or codes, expressions that do not parse or name an unknown question,
     placeholders, special codes that clash, min above max, language codes, end_outcome).
 
-    Files named *.interviews.yaml are checked as scripted-interview files.
+    A file whose top level is a list of cases (such as *.interviews.yaml or the contract's
+    paths.yaml) is checked as a scripted-interview file; when a questionnaire NAME.yaml lies
+    beside NAME.interviews.yaml, the questions, contact fields, quotas and languages the cases
+    name are checked against it too.
 
     Exits 0 when every file is valid, 1 otherwise.
 
@@ -36,7 +41,7 @@ def validate(files: tuple[Path, ...], as_json: bool) -> None:
     report: list[dict[str, object]] = []
     failed = 0
     for path in progress(files, len(files), "Validating"):
-        if path.name.endswith(SCRIPT_SUFFIX):
+        if path.name.endswith(SCRIPT_SUFFIX) or _is_script(path):
             failed += not _validate_script(path, report, as_json)
             continue
         try:
@@ -64,9 +69,15 @@ def validate(files: tuple[Path, ...], as_json: bool) -> None:
 
 
 def _validate_script(path: Path, report: list[dict[str, object]], as_json: bool) -> bool:
-    """Check a scripted-interview file's structure; True when it is sound."""
+    """Check a scripted-interview file; True when it is sound."""
+    sibling = path.with_name(path.name.removesuffix(SCRIPT_SUFFIX) + ".yaml")
+    questionnaire = None
+    if path.name.endswith(SCRIPT_SUFFIX) and sibling.is_file():
+        # a broken questionnaire is reported when it is validated itself
+        with contextlib.suppress(QuestionnaireError):
+            questionnaire = load(sibling)
     try:
-        cases = load_cases(path)
+        cases = load_cases(path, questionnaire)
     except ScriptError as error:
         report.append({"file": str(path), "valid": False, "kind": "script",
                        "errors": [d.as_dict() for d in error.diagnostics]})
@@ -77,5 +88,16 @@ def _validate_script(path: Path, report: list[dict[str, object]], as_json: bool)
     report.append({"file": str(path), "valid": True, "kind": "script", "errors": [],
                    "cases": len(cases)})
     if not as_json:
-        click.echo(f"{path}: ok (scripted interviews, {len(cases)} cases)")
+        against = f", checked against {sibling.name}" if questionnaire else ""
+        click.echo(f"{path}: ok (scripted interviews, {len(cases)} cases{against})")
     return True
+
+
+def _is_script(path: Path) -> bool:
+    """Whether the file's top level is a YAML list, as a script's is (a questionnaire's is a
+    mapping). Unreadable or broken files are left to the questionnaire loader to report."""
+    try:
+        document, _ = read_yaml(path.read_text(encoding="utf-8"), str(path))
+    except (OSError, UnicodeDecodeError):
+        return False
+    return document is not None and isinstance(document.data, list)

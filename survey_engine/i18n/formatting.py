@@ -10,10 +10,11 @@ written on a 24-hour clock (sq_XK) rather than CLDR's default 12-hour one.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from babel.dates import format_date, format_datetime, format_time
-from babel.numbers import NumberFormatError, format_decimal, format_percent, parse_decimal
+from babel.numbers import format_decimal, format_percent, get_decimal_symbol, get_group_symbol
 
 from survey_engine.i18n.languages import locale_of
 
@@ -43,10 +44,34 @@ def date_time(value: dt.datetime, language: str) -> str:
     return format_datetime(value, "medium", locale=locale_of(language))
 
 
+#: Spaces people type between thousands; French and Russian group with a narrow no-break
+#: space that no keyboard has, so any of them stands for the language's own.
+_SPACES = " \u00a0\u202f"
+#: The largest number an answer may hold: far beyond any survey's range, small enough that
+#: no arithmetic on it can overflow (1e999999 is not an answer, it is an attack).
+LARGEST = Decimal(10) ** 15
+
+
 def parse_number(text: str, language: str) -> Decimal | None:
     """A number typed the local way ("2,5" in French, "1.234,5" in Dutch); None if the text
-    is not a number in that language (strict: "2.5" is not a Dutch number)."""
-    try:
-        return parse_decimal(text.strip(), locale=locale_of(language), strict=True)
-    except (NumberFormatError, ValueError):
+    is not a number in that language.
+
+    Strict on purpose, because a misread number is stored without anyone noticing: only
+    ASCII digits, the language's decimal sign and its thousands separator in the right places,
+    and a leading minus. "2.5" is not a French number and "1.000" not an English one; "1_5",
+    "1e1", "NaN" and "²" are numbers in nobody's language.
+    """
+    locale = locale_of(language)
+    decimal_sign = get_decimal_symbol(locale)
+    group = get_group_symbol(locale)
+    text = text.strip().replace("\u2212", "-")
+    if group in _SPACES:
+        text = re.sub(f"[{_SPACES}]", group, text)
+    integer = rf"[0-9]{{1,3}}(?:{re.escape(group)}[0-9]{{3}})+|[0-9]+"
+    match = re.fullmatch(rf"(-?)({integer})(?:{re.escape(decimal_sign)}([0-9]+))?", text)
+    if match is None:
         return None
+    sign, whole, fraction = match.groups()
+    value = Decimal(f"{sign}{whole.replace(group, '')}.{fraction or '0'}")
+    value = value if fraction else value.to_integral_value()
+    return value if abs(value) < LARGEST else None

@@ -10,9 +10,10 @@ answers. ``piped`` texts are written in the questionnaire's source language; a c
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr
 
@@ -21,7 +22,7 @@ from survey_engine.expressions.ast import SPECIALS
 from survey_engine.i18n.catalog import Wording
 from survey_engine.interview.engine import Interview
 from survey_engine.questionnaire.model import Questionnaire
-from survey_engine.questionnaire.source import read_yaml
+from survey_engine.questionnaire.source import Document, read_yaml
 from survey_engine.questionnaire.structure import validate
 
 MAX_STEPS = 10_000
@@ -38,7 +39,7 @@ class Case(BaseModel):
     rejected: dict[str, list[Any]] = {}
     quota_counts: dict[str, StrictInt] = {}
     path: list[StrictStr] | None = None
-    outcome: StrictStr | None = None
+    outcome: Literal["complete", "refusal", "screened_out", "quota_full"] | None = None
     piped: dict[str, StrictStr | dict[str, StrictStr]] = {}
     seed: StrictStr | None = None
 
@@ -68,17 +69,19 @@ class CaseResult:
         return data
 
 
-def load_cases(path: str | Path) -> list[Case]:
-    """Read a script file.
+def load_cases(path: str | Path, questionnaire: Questionnaire | None = None) -> list[Case]:
+    """Read a script file; with ``questionnaire``, also check that every question, contact
+    field, quota and language the cases name exists in it.
 
     :raises ScriptError: listing every problem as ``FILE:LINE:COLUMN: message``.
     """
     name = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
-    except OSError as error:
-        raise ScriptError(f"{name}: {error.strerror or error}",
-                          [Diagnostic(name, 0, 0, str(error.strerror or error), "unreadable")]
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise ScriptError(f"{name}: cannot read: {reason}",
+                          [Diagnostic(name, 1, 1, f"cannot read: {reason}", "unreadable")]
                           ) from None
     document, problems = read_yaml(text, name)
     cases: list[Case] = []
@@ -91,9 +94,51 @@ def load_cases(path: str | Path) -> list[Case]:
                 case = validate(document, (index,), item, Case, problems)
                 if case is not None:
                     cases.append(case)
+                    if questionnaire is not None:
+                        problems += _references(document, index, case, questionnaire)
     if problems:
         raise ScriptError("\n".join(str(p) for p in sorted(problems)), problems)
     return cases
+
+
+def _references(document: Document, index: int, case: Case, questionnaire: Questionnaire
+                ) -> list[Diagnostic]:
+    """What case ``index`` names that ``questionnaire`` does not have: a typo in a script
+    would otherwise make a case pass or fail for the wrong reason."""
+    problems: list[Diagnostic] = []
+    questions = [question.id for question in questionnaire.questions]
+    answerable = {question.id for question in questionnaire.questions
+                  if question.takes_answer}
+
+    def unknown(section: str, names: Any, known: Any, what: str) -> None:
+        for key in names:
+            if key not in known:
+                hint = difflib.get_close_matches(str(key), [str(k) for k in known], n=1)
+                problems.append(document.diagnostic(
+                    (index, section, key), f"{section}: {key!r} is not {what} in "
+                    f"{questionnaire.slug}" + (f" (did you mean {hint[0]!r}?)" if hint else ""),
+                    "unknown_reference", key=True))
+
+    unknown("answers", case.answers, answerable, "a question that takes an answer")
+    unknown("rejected", case.rejected, answerable, "a question that takes an answer")
+    unknown("piped", case.piped, questions, "a question")
+    unknown("contact", case.contact, questionnaire.contact_fields, "a contact field")
+    unknown("quota_counts", case.quota_counts, [quota.id for quota in questionnaire.quotas],
+            "a quota")
+    for position, ident in enumerate(case.path or []):
+        if ident not in questions:
+            problems.append(document.diagnostic(
+                (index, "path", position), f"path: {ident!r} is not a question in "
+                f"{questionnaire.slug}", "unknown_reference"))
+    for ident, texts in case.piped.items():
+        if isinstance(texts, dict):
+            unknown_languages = [lang for lang in texts if lang not in questionnaire.languages]
+            for lang in unknown_languages:
+                problems.append(document.diagnostic(
+                    (index, "piped", ident, lang), f"piped: {questionnaire.slug} is not "
+                    f"offered in {lang!r} (offered: {', '.join(questionnaire.languages)})",
+                    "unknown_reference", key=True))
+    return problems
 
 
 def _engine_value(value: Any) -> Any:

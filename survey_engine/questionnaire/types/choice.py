@@ -68,8 +68,10 @@ class _Choice(QuestionType):
         return code_of(stored)
 
     def parse_text(self, question: Question, text: str, context: AnswerContext) -> Any:
-        text = text.strip()
-        return int(text) if text.isdigit() else text
+        """``3``; or ``6: at a fair`` for an option whose details are asked (``specify``)."""
+        code, _, details = text.partition(":")
+        chosen = _code_or_text(code.strip())
+        return {"code": chosen, "specify": details.strip()} if _ else chosen
 
     def pipe(self, question: Question, stored: Any, context: AnswerContext) -> str:
         if isinstance(stored, Mapping):
@@ -106,6 +108,13 @@ class MultiChoice(_Choice):
         if spec.max_selected is not None and spec.max_selected > count:
             report(("max_selected",), f"max_selected ({spec.max_selected}) is more than the "
                    f"{count} options", "max_above_options")
+        if spec.min_selected > 1:
+            for option in question.options:
+                if option.exclusive:
+                    report(("options", option.code, "exclusive"),
+                           f"option {option.code} is exclusive, so choosing it means one "
+                           f"answer, but min_selected is {spec.min_selected}: it could never "
+                           "be chosen", "exclusive_below_min")
 
     def validate(self, question: Question, value: Any, context: AnswerContext) -> Any:
         items = [value] if not isinstance(value, (list, tuple)) else list(value)
@@ -136,10 +145,20 @@ class MultiChoice(_Choice):
         return frozenset(code_of(item) for item in stored)
 
     def parse_text(self, question: Question, text: str, context: AnswerContext) -> Any:
-        parts = [part for part in text.replace(",", " ").split() if part]
-        return [int(part) if part.isdigit() else part for part in parts]
+        """``1 3`` or ``1,3``; ``1 3 6: at a fair`` gives the details of the last code."""
+        codes, _, details = text.partition(":")
+        chosen: list[Any] = [_code_or_text(part) for part in codes.replace(",", " ").split()]
+        if _ and chosen:
+            chosen[-1] = {"code": chosen[-1], "specify": details.strip()}
+        return chosen
 
     def pipe(self, question: Question, stored: Any, context: AnswerContext) -> str:
         words = [str(item["specify"]) if isinstance(item, Mapping)
                  else context.label(question, int(item)) for item in stored]
         return format_list(words, locale=context.locale)
+
+
+def _code_or_text(typed: str) -> int | str:
+    """An option code typed at a keyboard (ASCII digits only: '²' is a digit to Python but
+    not a code), or the text as typed, which validation then refuses."""
+    return int(typed) if typed.isascii() and typed.isdigit() else typed

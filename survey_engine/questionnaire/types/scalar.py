@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -17,16 +18,21 @@ from survey_engine.questionnaire.types.base import AnswerContext, QuestionType, 
 
 
 def as_number(value: Any) -> Decimal | None:
-    """An exact number from an int, float or Decimal; None otherwise."""
+    """An exact number from an int, float or Decimal; None otherwise, and None for what is
+    not a usable answer: infinities, NaN, and magnitudes beyond any survey's range."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    if isinstance(value, Decimal):
-        return value if value.is_finite() else None
-    return None
+        number = Decimal(value)
+    elif isinstance(value, float):
+        number = Decimal(repr(value)) if math.isfinite(value) else Decimal("NaN")
+    elif isinstance(value, Decimal):
+        number = value
+    else:
+        return None
+    if not number.is_finite() or abs(number) >= formatting.LARGEST:
+        return None
+    return number
 
 
 def stored_number(number: Decimal) -> int | str:
@@ -71,6 +77,16 @@ class Number(QuestionType):
         spec = question.spec
         if spec.min is not None and spec.max is not None and spec.min > spec.max:
             report(("min",), f"min ({spec.min}) is above max ({spec.max})", "min_above_max")
+        elif spec.integer and spec.min is not None and spec.max is not None and \
+                math.ceil(spec.min) > math.floor(spec.max):
+            report(("min",), f"no whole number lies between min ({spec.min}) and max "
+                   f"({spec.max}), so an integer question could never be answered",
+                   "no_integer_in_range")
+        for bound in ("min", "max"):
+            value = getattr(spec, bound)
+            if value is not None and abs(value) >= formatting.LARGEST:
+                report((bound,), f"{bound} ({value}) is beyond the largest answer the engine "
+                       f"takes ({formatting.LARGEST:,})", "bound_too_large")
 
     def validate(self, question: Question, value: Any, context: AnswerContext) -> Any:
         spec = question.spec

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from survey_engine.cli import main
 
 DATA = Path(__file__).resolve().parents[2] / "data"
+QUESTIONNAIRES = Path(__file__).resolve().parents[3] / "questionnaires"
 
 
 def run(*args: str, input: str | None = None) -> tuple[int, str]:
@@ -149,4 +150,57 @@ def test_validate_checks_scripted_interview_files(tmp_path: Path) -> None:
     code, output = run("validate", str(good), str(bad))
     assert code == 1
     assert "x.interviews.yaml: ok (scripted interviews, 1 cases)" in output
-    assert f"{bad}:2:12: outcome: expected text" in output
+    assert f"{bad}:2:12: outcome: ['complete'] is not one of 'complete', 'refusal'" in output
+
+
+def test_validate_checks_a_script_against_its_questionnaire(tmp_path: Path) -> None:
+    for path in (QUESTIONNAIRES / "market-study.yaml",
+                 QUESTIONNAIRES / "market-study.interviews.yaml"):
+        shutil.copy(path, tmp_path / path.name)
+    script = tmp_path / "market-study.interviews.yaml"
+    text = script.read_text("utf-8").replace("consent:", "consnt:", 1)
+    script.write_text(text + "\n- name: typo everywhere\n  quota_counts: {nobody: 1}\n"
+                      "  path: [consent, agee]\n  piped: {age: {xx: Hallo}}\n",
+                      encoding="utf-8")
+    code, output = run("validate", str(script))
+    assert code == 1
+    lines = [line.removeprefix(f"{script}:") for line in output.splitlines()]
+    assert "7:5: answers: 'consnt' is not a question that takes an answer in market-study " \
+           "(did you mean 'consent'?)" in lines
+    assert any(line.endswith("quota_counts: 'nobody' is not a quota in market-study")
+               for line in lines)
+    assert any(line.endswith("path: 'agee' is not a question in market-study") for line in lines)
+    assert any("piped: market-study is not offered in 'xx'" in line for line in lines)
+    # interview test refuses the same script before running anything
+    code, output = run("interview", "test", str(tmp_path / "market-study.yaml"), str(script))
+    assert code == 1 and "'consnt' is not a question" in output and "passed" not in output
+
+
+def test_a_list_of_cases_is_validated_as_a_script(reference_dir: Path) -> None:
+    code, output = run("validate", str(reference_dir / "paths.yaml"))
+    assert code == 0, output
+    assert "paths.yaml: ok (scripted interviews," in output
+
+
+def test_interview_test_json_reports_a_refused_language_as_json(reference_dir: Path) -> None:
+    code, output = run("interview", "test", str(reference_dir / "energy-satisfaction.yaml"),
+                       str(reference_dir / "paths.yaml"), "--lang", "de", "--json")
+    assert code == 1
+    assert json.loads(output)["error"] == "language_not_offered"
+
+
+def test_an_empty_language_is_a_usage_error(reference_dir: Path) -> None:
+    code, output = run("interview", "test", str(reference_dir / "energy-satisfaction.yaml"),
+                       str(reference_dir / "paths.yaml"), "--lang", "")
+    assert code == 2 and "Invalid value for '--lang'" in output
+
+
+def test_end_of_input_stops_the_terminal_interview_and_saves(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    code, output = run("interview", "run", str(QUESTIONNAIRES / "market-study.yaml"),
+                       "--lang", "ru", "--contact", "phone=+32470123456",
+                       "--contact", "postcode=1000", "--save", str(state), input="1\n")
+    assert code == 0, output
+    assert "    1  да\n    2  нет" in output  # yes/no as the respondent hears them
+    saved = json.loads(state.read_text("utf-8"))
+    assert saved["answers"] == {"consent": True} and saved["outcome"] is None
