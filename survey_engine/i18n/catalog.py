@@ -1,8 +1,10 @@
 """A questionnaire's wording in one language, from its compiled catalog.
 
 Fielding is allowed only when every text of the questionnaire has a translation in the
-compiled catalog (fuzzy and empty entries are never compiled). The catalog is pinned by the
-SHA-256 of its ``.mo`` file so an interview can record exactly which wording it used.
+compiled catalog (fuzzy and empty entries are never compiled) and every translation renders
+with exactly the placeholders of its source: a renamed ``{placeholder}`` would silently drop
+the value, a stray brace would crash the interview. The catalog is pinned by the SHA-256 of
+its ``.mo`` file so an interview can record exactly which wording it used.
 """
 
 from __future__ import annotations
@@ -10,10 +12,13 @@ from __future__ import annotations
 import gettext
 import hashlib
 import io
+import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from survey_engine.errors import CatalogError
+from survey_engine.i18n.faults import brace_fault
+from survey_engine.i18n.hints import compile_steps
 from survey_engine.i18n.paths import locales_dir, mo_path, po_path
 from survey_engine.questionnaire.model import Questionnaire, TranslatableText
 
@@ -47,6 +52,37 @@ def missing_texts(questionnaire: Questionnaire, strings: dict[tuple[str, str], s
             if not strings.get((item.context, item.text))]
 
 
+def placeholder_faults(questionnaire: Questionnaire, strings: dict[tuple[str, str], str]
+                       ) -> list[str]:
+    """Descriptions of the translations in ``strings`` whose placeholders differ from their
+    source's, or whose braces are malformed."""
+    faults = []
+    for item in questionnaire.texts:
+        translation = strings.get((item.context, item.text))
+        fault = brace_fault(item.placeholders, translation) if translation else None
+        if fault is not None:
+            faults.append(f"{item.context} (line {item.line}): {fault} in {translation!r}")
+    return faults
+
+
+class UnfitCatalogError(CatalogError):
+    """A compiled catalog cannot be fielded: ``missing`` lists the untranslated texts
+    (code ``catalog_incomplete``), ``faults`` the translations with wrong placeholders or
+    malformed braces (code ``catalog_placeholders`` when nothing is missing)."""
+
+    def __init__(self, questionnaire: Questionnaire, language: str, missing: list[str],
+                 faults: list[str]) -> None:
+        sections = [f"{len(missing)} text(s) untranslated:\n  " + "\n  ".join(missing)
+                    ] if missing else []
+        if faults:
+            sections.append(f"{len(faults)} translation(s) with placeholder faults (run "
+                            f"'survey-engine i18n check'):\n  " + "\n  ".join(faults))
+        super().__init__(f"{questionnaire.slug} cannot be fielded in {language}: "
+                         + "\n".join(sections), missing=missing,
+                         code="catalog_incomplete" if missing else "catalog_placeholders")
+        self.faults = faults
+
+
 class _Untranslated(gettext.NullTranslations):
     """Fallback that marks a text the catalog lacks (a translation may equal its source)."""
 
@@ -57,7 +93,10 @@ class _Untranslated(gettext.NullTranslations):
 
 
 def _translated(questionnaire: Questionnaire, data: bytes) -> dict[tuple[str, str], str]:
-    """The questionnaire's texts that the compiled catalog ``data`` translates."""
+    """The questionnaire's texts that the compiled catalog ``data`` translates.
+
+    :raises OSError, struct.error, UnicodeDecodeError: if ``data`` is not a compiled catalog.
+    """
     translations = gettext.GNUTranslations(io.BytesIO(data))
     translations.add_fallback(_Untranslated())
     strings: dict[tuple[str, str], str] = {}
@@ -72,8 +111,11 @@ def load_wording(questionnaire: Questionnaire, language: str, root: Path | None 
                  ) -> Wording:
     """The questionnaire's wording in ``language``, ready for fielding.
 
-    :raises CatalogError: if the language is not offered, the catalog is missing or older
-        than its ``.po`` source, or any text is untranslated (``missing`` lists them).
+    :raises CatalogError: if the language is not offered, the catalog is missing (the
+        message says which steps remain), unreadable or older than its ``.po`` source.
+    :raises UnfitCatalogError: if any text is untranslated (``missing`` lists them) or any
+        translation has placeholders that differ from its source's or malformed braces
+        (``faults`` lists them).
     """
     if language not in questionnaire.languages:
         offered = ", ".join(questionnaire.languages)
@@ -85,18 +127,21 @@ def load_wording(questionnaire: Questionnaire, language: str, root: Path | None 
     mo, po = mo_path(root, language, questionnaire.domain), po_path(root, language,
                                                                     questionnaire.domain)
     if not mo.exists():
-        hint = "run 'survey-engine i18n compile'" if po.exists() else \
-            "run 'survey-engine i18n init' and translate it"
         raise CatalogError(f"no compiled catalog {mo} for {questionnaire.slug} in {language} "
-                           f"({hint})", code="catalog_missing")
+                           f"({compile_steps(questionnaire, language, root)})",
+                           code="catalog_missing")
     if po.exists() and po.stat().st_mtime > mo.stat().st_mtime:
-        raise CatalogError(f"{mo} is older than {po.name}: run 'survey-engine i18n compile'",
+        raise CatalogError(f"{mo} is older than {po.name}: "
+                           f"{compile_steps(questionnaire, language, root)}",
                            code="catalog_stale")
     data = mo.read_bytes()
-    strings = _translated(questionnaire, data)
+    try:
+        strings = _translated(questionnaire, data)
+    except (OSError, struct.error, UnicodeDecodeError) as error:
+        raise CatalogError(f"{mo} is unreadable ({error or type(error).__name__}): run "
+                           "'survey-engine i18n compile'", code="catalog_unreadable") from None
     missing = missing_texts(questionnaire, strings)
-    if missing:
-        raise CatalogError(f"{questionnaire.slug} cannot be fielded in {language}: "
-                           f"{len(missing)} text(s) untranslated:\n  " + "\n  ".join(missing),
-                           missing=missing, code="catalog_incomplete")
+    faults = placeholder_faults(questionnaire, strings)
+    if missing or faults:
+        raise UnfitCatalogError(questionnaire, language, missing, faults)
     return Wording(language, hashlib.sha256(data).hexdigest(), strings)

@@ -17,70 +17,12 @@ from survey_engine.cli import main
 from survey_engine.errors import CatalogError
 from survey_engine.i18n.catalog import load_wording
 from survey_engine.questionnaire.loader import load
-
-SURVEY = """\
-questionnaire: pipeline
-version: 1
-title: Pipeline test
-source_language: en
-languages: [en, tr, ru]
-contact_fields:
-  first_name: {type: text}
-intro: Hello {contact.first_name}.
-questions:
-  - id: score
-    type: nps
-    text: How likely are you to recommend us?
-  - id: why
-    type: text
-    text: Why {score}?
-  - id: colour
-    type: single_choice
-    text: Favourite colour?
-    options: {1: Red, 2: Blue}
-"""
+from tests.survey_engine.i18n.support import SURVEY, TURKISH, cli, make_project, po, translate
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    (tmp_path / "questionnaires").mkdir()
-    (tmp_path / "questionnaires" / "pipeline.yaml").write_text(SURVEY, encoding="utf-8")
-    (tmp_path / "locales").mkdir()
-    return tmp_path
-
-
-def cli(project: Path, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["i18n", *args, "--questionnaires",
-                                       str(project / "questionnaires"), "--locales",
-                                       str(project / "locales"), "--domain", "pipeline"])
-    return result.exit_code, result.output
-
-
-def po(project: Path, lang: str) -> Path:
-    return project / "locales" / lang / "LC_MESSAGES" / "pipeline.po"
-
-
-def translate(path: Path, strings: dict[str, str], fuzzy: set[str] = frozenset()) -> None:  # type: ignore[assignment]
-    with path.open("rb") as handle:
-        catalog = read_po(handle)
-    for message in catalog:
-        if message.id in strings:
-            message.string = strings[message.id]
-        if message.id in fuzzy:
-            message.flags.add("fuzzy")
-    with path.open("wb") as handle:
-        write_po(handle, catalog)
-
-
-TURKISH = {
-    "Pipeline test": "Boru hattı testi",
-    "Hello {contact.first_name}.": "Merhaba {contact.first_name}.",
-    "How likely are you to recommend us?": "Bizi tavsiye etme olasılığınız nedir?",
-    "Why {score}?": "Neden {score}?",
-    "Favourite colour?": "En sevdiğiniz renk?",
-    "Red": "Kırmızı",
-    "Blue": "Mavi",
-}
+    return make_project(tmp_path)
 
 
 def test_extract_writes_contexts_and_translator_comments(project: Path) -> None:
