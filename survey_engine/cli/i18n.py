@@ -89,7 +89,10 @@ def _refuse_language(domains: list[Domain], language: str) -> NoReturn:
                            f"(offered: {offered})", code="language_not_offered")
     targets = sorted({code for domain in domains for code in domain.targets()})
     raise CatalogError(f"none of the selected domains has a catalog in {language!r} "
-                       f"(catalog languages: {', '.join(targets)})",
+                       f"(catalog languages: {', '.join(targets)}); a questionnaire is "
+                       "translated into the languages it lists, and the product's own "
+                       "messages into those of survey_engine/i18n/languages.py, where a new "
+                       "language gets its territory and plural rule",
                        code="language_not_offered")
 
 
