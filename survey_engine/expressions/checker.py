@@ -29,6 +29,11 @@ class Kind(enum.Enum):
     DATE = "date"
     SPECIAL = "special answer"
 
+    @property
+    def named(self) -> str:
+        """The kind with its article, for messages: "a number", "an option code"."""
+        return ("an " if self.value[0] in "aeiou" else "a ") + self.value
+
 
 NUMERIC = {Kind.NUMBER, Kind.CHOICE}
 
@@ -63,7 +68,7 @@ def check(expr: ast.Expr, scope: Scope) -> list[ExpressionError]:
     checker = _Checker(scope)
     kind = checker.kind_of(expr)
     if kind is not None and kind is not Kind.BOOL:
-        checker.fail(f"the expression must be a condition (yes or no), not a {kind.value}",
+        checker.fail(f"the expression must be a condition (yes or no), not {kind.named}",
                      expr, "expression_not_condition")
     return checker.errors
 
@@ -89,6 +94,13 @@ def iso_date(text: str) -> dt.date | None:
         return dt.date.fromisoformat(text)
     except ValueError:
         return None
+
+
+def _date_hint(left: Kind, right: Kind) -> str:
+    if Kind.DATE in (left, right) and left is not right:
+        return " (a date compares with a date question, a date contact field or a " \
+               "'YYYY-MM-DD' literal)"
+    return ""
 
 
 class _Checker:
@@ -147,8 +159,8 @@ class _Checker:
         if node.function == "answered":
             return Kind.BOOL
         if kind is not None and kind is not Kind.CODES:
-            self.fail(f"count() takes a multi_choice question; {node.argument.ident!r} is a "
-                      f"{kind.value}", node.argument, "count_needs_multi_choice")
+            self.fail(f"count() takes a multi_choice question; {node.argument.ident!r} is "
+                      f"{kind.named}", node.argument, "count_needs_multi_choice")
         return Kind.NUMBER
 
     # --- logic --------------------------------------------------------------------------
@@ -158,7 +170,7 @@ class _Checker:
             hint = ""
             if isinstance(node, ast.Name):
                 hint = f" (compare it, for example {node.ident} == ...)"
-            self.fail(f"'and', 'or' and 'not' need conditions; this is a {kind.value}{hint}",
+            self.fail(f"'and', 'or' and 'not' need conditions; this is {kind.named}{hint}",
                       node, "expression_not_condition")
 
     def _Not(self, node: ast.Not) -> Kind:
@@ -205,15 +217,16 @@ class _Checker:
                       "'CODE in QUESTION' or count(QUESTION)", node, "compare_multi_choice")
             return
         if not self._compatible(node.left, left, node.right, right):
-            self.fail(f"cannot compare a {left.value} with a {right.value}", node,
+            self.fail(f"cannot compare {left.named} with {right.named}"
+                      f"{_date_hint(left, right)}", node,
                       "compare_types")
 
     def _check_ordering(self, node: ast.Compare, left: Kind, right: Kind) -> None:
         ordered = ({left, right} <= NUMERIC) or (
             Kind.DATE in (left, right) and self._compatible(node.left, left, node.right, right))
         if not ordered:
-            self.fail(f"{node.op} compares numbers or dates, not a {left.value} with a "
-                      f"{right.value}", node, "compare_types")
+            self.fail(f"{node.op} compares numbers or dates, not {left.named} with "
+                      f"{right.named}{_date_hint(left, right)}", node, "compare_types")
 
     def _compatible(self, left_node: ast.Expr, left: Kind, right_node: ast.Expr,
                     right: Kind) -> bool:
@@ -253,17 +266,18 @@ class _Checker:
                 if kind is Kind.SPECIAL:
                     continue
                 if not self._compatible(node.element, element, item, kind):
-                    self.fail(f"cannot compare a {element.value} with a {kind.value}", item,
+                    self.fail(f"cannot compare {element.named} with {kind.named}"
+                              f"{_date_hint(element, kind)}", item,
                               "compare_types")
             return Kind.BOOL
         kind = self.kind_of(container)
         if kind is None or element is None:
             return Kind.BOOL
         if kind is not Kind.CODES:
-            self.fail(f"'in' needs a list [...] or a multi_choice question on its right, not a "
-                      f"{kind.value}", container, "membership_container")
+            self.fail(f"'in' needs a list [...] or a multi_choice question on its right, not "
+                      f"{kind.named}", container, "membership_container")
         elif element not in NUMERIC:
-            self.fail(f"a multi_choice answer holds option codes, not a {element.value}",
+            self.fail(f"a multi_choice answer holds option codes, not {element.named}",
                       node.element, "compare_types")
         else:
             self._check_codes(container, node.element)

@@ -24,7 +24,7 @@ from survey_engine.questionnaire.schema import (
     SpecialCodes,
 )
 from survey_engine.questionnaire.semantics import Draft
-from survey_engine.questionnaire.source import Document, read_yaml
+from survey_engine.questionnaire.source import Document, read_file, read_yaml
 from survey_engine.questionnaire.structure import validate
 from survey_engine.questionnaire.types import REGISTRY
 
@@ -36,19 +36,10 @@ def load(path: str | Path) -> Questionnaire:
 
     :raises QuestionnaireError: with every problem found, each as ``FILE:LINE:COLUMN``.
     """
-    name = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise QuestionnaireError([Diagnostic(name, 0, 0, "no such file", "no_file")]) from None
-    except UnicodeDecodeError as error:
-        raise QuestionnaireError([Diagnostic(name, 1, 1, f"not UTF-8 text ({error.reason} at "
-                                                         f"byte {error.start})", "encoding")]
-                                 ) from None
-    except OSError as error:
-        raise QuestionnaireError([Diagnostic(name, 0, 0, error.strerror or str(error),
-                                             "unreadable")]) from None
-    return loads(text, name)
+    text, problems = read_file(path)
+    if text is None:
+        raise QuestionnaireError(problems)
+    return loads(text, str(path))
 
 
 def loads(text: str, filename: str = "<string>") -> Questionnaire:
@@ -84,9 +75,9 @@ def _build(document: Document, problems: list[Diagnostic]) -> Questionnaire | No
         semantics.check_special_codes(document, top, problems)
     drafts, questions = _questions(document, data.get("questions"), contact_fields,
                                    special_codes, problems)
-    quotas = _quotas(document, data.get("quotas", []), questions, contact_fields, problems)
+    quotas = _quotas(document, data.get("quotas", []), drafts, contact_fields, problems)
     texts = semantics.check_texts(document, data, drafts, contact_fields, problems)
-    if top is None or questions is None or quotas is None:
+    if top is None or questions is None or quotas is None or problems:
         return None
     return Questionnaire(
         slug=top.questionnaire, version=top.version, title=top.title,
@@ -143,10 +134,10 @@ def _questions(document: Document, raw: Any, contact_fields: dict[str, ContactFi
         question = _question(document, path, item, problems)
         draft = Draft.of(path, item, question)
         if draft.id is not None and draft.id in first_line:
+            # Still checked in full below; expressions and placeholders see the first one.
             problems.append(document.diagnostic((*path, "id"), f"duplicate question id "
                                                 f"{draft.id!r} (first on line "
                                                 f"{first_line[draft.id]})", "duplicate_id"))
-            draft = Draft(path, None, draft.type_name, None, item)
         elif draft.id is not None:
             first_line[draft.id] = document.position((*path, "id"))[0]
         if draft.question is not None:
@@ -187,20 +178,28 @@ def _question(document: Document, path: tuple[Any, ...], item: Any,
         end_outcome=getattr(spec, "end_outcome", None))
 
 
-def _quotas(document: Document, raw: Any, questions: list[Question] | None,
+def _quotas(document: Document, raw: Any, drafts: list[Draft],
             contact_fields: dict[str, ContactField], problems: list[Diagnostic]
             ) -> list[Quota] | None:
+    """The quotas, or None if any is unsound. Every ``when`` is checked against whatever
+    the questions are, broken ones included, so its problems show in the same pass."""
     if raw is None:
         return []
     if not isinstance(raw, list):
         problems.append(document.diagnostic(("quotas",), "quotas: expected a list",
                                             "list_type"))
         return None
+    scope = semantics.ScopeTable(drafts, contact_fields).at(len(drafts))
     quotas: list[Quota] = []
     seen: set[str] = set()
     for index, item in enumerate(raw):
         path = ("quotas", index)
         spec = validate(document, path, item, QuotaSpec, problems)
+        when_text = item.get("when") if isinstance(item, dict) else None
+        when = None
+        if isinstance(when_text, str) and when_text.strip():
+            when = semantics.compile_condition(document, (*path, "when"), when_text.strip(),
+                                               scope, problems)
         if spec is None:
             continue
         if spec.id in seen:
@@ -208,12 +207,6 @@ def _quotas(document: Document, raw: Any, questions: list[Question] | None,
                                                 f"{spec.id!r}", "duplicate_id"))
             continue
         seen.add(spec.id)
-        if questions is None:
-            continue
-        scope = semantics.scope_for([Draft.of((), None, q) for q in questions],
-                                    len(questions), contact_fields)
-        when = semantics.compile_condition(document, (*path, "when"), spec.when, scope,
-                                           problems)
         if when is not None:
             quotas.append(Quota(spec.id, when, spec.max_completes))
     return quotas if len(quotas) == len(raw) else None

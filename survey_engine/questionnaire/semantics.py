@@ -6,10 +6,11 @@ the questionnaire as a whole is sound.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import difflib
 import re
-from collections.abc import Container, Iterator, Mapping
+from collections.abc import Collection, Container, Iterator, Mapping
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
@@ -18,7 +19,7 @@ from survey_engine.errors import Diagnostic, ExpressionError
 from survey_engine.expressions import Expression, Kind, Scope, Symbol, check, parse
 from survey_engine.expressions.parser import KEYWORDS
 from survey_engine.questionnaire.model import ContactField, Question, TranslatableText
-from survey_engine.questionnaire.placeholders import PlaceholderError, parse_template
+from survey_engine.questionnaire.placeholders import scan_template, unknown_names
 from survey_engine.questionnaire.schema import QuestionnaireSpec, SpecialCodes
 from survey_engine.questionnaire.source import Document, Path
 from survey_engine.questionnaire.types import REGISTRY
@@ -28,15 +29,32 @@ _FIELD_KIND = {"text": Kind.TEXT, "email": Kind.TEXT, "phone": Kind.TEXT, "date"
                "number": Kind.NUMBER}
 
 
+#: Codes BCP 47 reserves for what is not one language a questionnaire can be fielded in.
+_NOT_A_LANGUAGE = {"und": "undetermined", "mul": "multiple languages",
+                   "zxx": "no linguistic content", "mis": "uncoded languages"}
+_KNOWN = "(BCP 47: fr, nl, sq, ru, tr, pt-BR...)"
+
+
+def language_problem(code: str) -> str | None:
+    """Why ``code`` cannot be a questionnaire language; None when it is a BCP 47 tag that
+    CLDR knows, written in canonical case (``en``, ``pt-BR``, ``zh-Hant``)."""
+    canonical = None
+    if re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", code):
+        meaning = _NOT_A_LANGUAGE.get(code.split("-")[0].lower())
+        if meaning is not None:
+            return f"{code!r} ({meaning}) is not a language a questionnaire can be fielded in"
+        with contextlib.suppress(ValueError, UnknownLocaleError):
+            canonical = str(Locale.parse(code, sep="-")).replace("_", "-")
+    if canonical is None or canonical.lower() != code.lower():
+        return f"{code!r} is not a known language code {_KNOWN}"
+    if canonical != code:
+        return f"{code!r}: write {canonical!r} (language codes are case-sensitive here)"
+    return None
+
+
 def language_is_valid(code: str) -> bool:
-    """Whether ``code`` is a BCP 47 language tag that CLDR knows."""
-    if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", code):
-        return False
-    try:
-        Locale.parse(code, sep="-")
-    except (ValueError, UnknownLocaleError):
-        return False
-    return True
+    """Whether ``code`` is a canonical BCP 47 language tag that CLDR knows."""
+    return language_problem(code) is None
 
 
 def check_languages(document: Document, data: dict[str, Any],
@@ -49,10 +67,10 @@ def check_languages(document: Document, data: dict[str, Any],
     for index, code in enumerate(languages):
         if not isinstance(code, str):
             continue
-        if not language_is_valid(code):
-            problems.append(document.diagnostic(("languages", index), f"{code!r} is not a "
-                                                "known language code (BCP 47: fr, nl, sq, "
-                                                "ru, tr, pt-BR...)", "invalid_language"))
+        problem = language_problem(code)
+        if problem is not None:
+            problems.append(document.diagnostic(("languages", index), problem,
+                                                "invalid_language"))
         elif code in seen:
             problems.append(document.diagnostic(("languages", index), f"{code!r} is listed "
                                                 "twice", "duplicate_language"))
@@ -60,9 +78,10 @@ def check_languages(document: Document, data: dict[str, Any],
     source = data.get("source_language")
     if not isinstance(source, str):
         return
-    if not language_is_valid(source):
-        problems.append(document.diagnostic(("source_language",), f"{source!r} is not a known "
-                                            "language code", "invalid_language"))
+    problem = language_problem(source)
+    if problem is not None:
+        problems.append(document.diagnostic(("source_language",), problem,
+                                            "invalid_language"))
     elif languages and source not in languages:
         problems.append(document.diagnostic(("source_language",), f"source_language "
                                             f"{source!r} must also be listed in languages",
@@ -228,25 +247,20 @@ class _WithoutAnswer(Container[str]):
             self.table.position[key] < self.upto
 
 
-def scope_for(drafts: list[Draft], upto: int,
-              contact_fields: dict[str, ContactField]) -> Scope:
-    """Names usable by an expression placed after the first ``upto`` questions."""
-    return ScopeTable(drafts, contact_fields).at(upto)
-
-
 def compile_condition(document: Document, path: Path, text: str, scope: Scope,
                       problems: list[Diagnostic]) -> Expression | None:
     """Parse and check one condition; report every problem at its column."""
+    text, lead = text.strip(), document.leading_blanks(path)
     try:
         tree = parse(text)
     except ExpressionError as error:
         problems.append(document.diagnostic(path, f"{path[-1]}: {error.message}", error.code,
-                                            offset=error.offset))
+                                            offset=error.offset + lead))
         return None
     found = check(tree, scope)
     for problem in found:
         problems.append(document.diagnostic(path, f"{path[-1]}: {problem.message}",
-                                            problem.code, offset=problem.offset))
+                                            problem.code, offset=problem.offset + lead))
     return None if found else Expression(text, tree)
 
 
@@ -318,23 +332,17 @@ def check_texts(document: Document, data: dict[str, Any], drafts: list[Draft],
     fields = {f"contact.{name}" for name in contact_fields}
     every_question = {d.id for d in drafts if d.id is not None and d.takes_answer}
 
-    def add(path: Path, context: str, text: Any, what: str, allowed: set[str]) -> None:
+    def add(path: Path, context: str, text: Any, what: str, allowed: set[str],
+            later: Collection[str] = ()) -> None:
         if not isinstance(text, str) or not text.strip():
             return
-        text = text.strip()
-        try:
-            template = parse_template(text)
-        except PlaceholderError as error:
-            problems.append(document.diagnostic(path, f"{path[-1]}: {error}", "placeholder",
-                                                offset=error.offset))
+        text, lead = text.strip(), document.leading_blanks(path)
+        template, broken = scan_template(text)
+        for problem in broken + unknown_names(template, allowed, later):
+            problems.append(document.diagnostic(path, f"{path[-1]}: {problem}", problem.code,
+                                                offset=problem.offset + lead))
+        if broken:
             return
-        for name in sorted(template.names - allowed):
-            where = "a declared contact field" if name.startswith("contact.") else \
-                "an earlier question with an answer"
-            offset = text.find("{" + name + "}")
-            problems.append(document.diagnostic(
-                path, f"{path[-1]}: {{{name}}} is not {where}", "unknown_placeholder",
-                offset=max(offset, 0)))
         names = sorted(template.names)
         note = f"{what}; placeholders: {', '.join('{' + n + '}' for n in names)}" if names \
             else what
@@ -346,16 +354,15 @@ def check_texts(document: Document, data: dict[str, Any], drafts: list[Draft],
     add(("intro",), "intro", data.get("intro"), "introduction read at the start", fields)
     earlier: set[str] = set()
     for draft in drafts:
-        if draft.id is None:
-            continue
         allowed = fields | earlier
+        later = every_question - earlier - {draft.id}
         kind = draft.type_name or "question"
         add((*draft.path, "text"), f"{draft.id}/text", draft.field("text"),
-            f"{kind} question", allowed)
+            f"{kind} question", allowed, later)
         for code, label in _options_of(draft):
             add((*draft.path, "options", code), f"{draft.id}/options/{code}", label,
-                f"option {code} of {kind} question {draft.id}", allowed)
-        if draft.takes_answer:
+                f"option {code} of {kind} question {draft.id}", allowed, later)
+        if draft.takes_answer and draft.id is not None:
             earlier.add(draft.id)
     add(("closing",), "closing", data.get("closing"), "closing read at the end",
         fields | every_question)

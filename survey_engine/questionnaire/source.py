@@ -5,6 +5,9 @@ Python data from those nodes ourselves so that we can
 
 * report duplicate keys (PyYAML silently keeps the last one),
 * catch YAML 1.1 number traps (``01`` read as octal, ``1_0`` as ten, ``1:30`` as ninety),
+* refuse what YAML can say but a questionnaire cannot mean: tags (``!foo``,
+  ``!!python/name:``), values that only look like dates or numbers, aliases that contain
+  themselves or expand without end, nesting deep enough to exhaust the stack,
 * answer "where was this written?" for any path into the data.
 """
 
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path as FilePath
 from typing import Any
 
 import yaml
@@ -23,8 +27,18 @@ Path = tuple[Any, ...]
 _PLAIN_INTEGER = re.compile(r"[-+]?(0|[1-9][0-9]*)\Z")
 #: libyaml's loader when PyYAML was built with it (about 5x faster), else the pure one.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-INT_TAG = "tag:yaml.org,2002:int"
-BOOL_TAG = "tag:yaml.org,2002:bool"
+_CORE = "tag:yaml.org,2002:"
+STR_TAG, INT_TAG, FLOAT_TAG = _CORE + "str", _CORE + "int", _CORE + "float"
+BOOL_TAG, NULL_TAG, TIMESTAMP_TAG = _CORE + "bool", _CORE + "null", _CORE + "timestamp"
+_SCALAR_TAGS = {STR_TAG, INT_TAG, FLOAT_TAG, BOOL_TAG, NULL_TAG, TIMESTAMP_TAG}
+_COLLECTION_TAGS: dict[type[yaml.Node], str] = {yaml.MappingNode: _CORE + "map",
+                                                yaml.SequenceNode: _CORE + "seq"}
+#: Deeper than any questionnaire or script needs; far below what exhausts a stack.
+MAX_DEPTH = 100
+#: Values that aliases may repeat in all, so that an "alias bomb" stops at once.
+MAX_ALIASED_VALUES = 100_000
+_UNREADABLE = {"No such file or directory": "no such file", "Is a directory": "is a directory",
+               "Permission denied": "permission denied"}
 
 
 @dataclass
@@ -35,6 +49,8 @@ class Document:
     data: Any
     nodes: dict[Path, yaml.Node] = field(default_factory=dict)
     key_nodes: dict[Path, yaml.Node] = field(default_factory=dict)
+    #: Paths whose value or key YAML could not give (already reported): checks skip them.
+    broken: set[Path] = field(default_factory=set)
 
     def position(self, path: Path, key: bool = False) -> tuple[int, int]:
         """1-based (line, column) of the value at ``path`` (or of its key).
@@ -63,12 +79,26 @@ class Document:
             column += offset + (0 if is_plain(node) else 1)
         return Diagnostic(self.filename, line, column, message, code)
 
-    def plain_text(self, path: Path) -> str | None:
-        """The text of a plain (unquoted) scalar at ``path``, as written; else None."""
+    def leading_blanks(self, path: Path) -> int:
+        """How many blanks the scalar at ``path`` starts with (values are checked stripped;
+        this puts offsets into them back where they were written)."""
         node = self.nodes.get(tuple(path))
+        if not isinstance(node, yaml.ScalarNode):
+            return 0
+        text = str(node.value)
+        return len(text) - len(text.lstrip())
+
+    def plain_text(self, path: Path, key: bool = False) -> str | None:
+        """The text of a plain (unquoted) scalar at ``path`` (or of its key), as written;
+        else None."""
+        node = (self.key_nodes if key else self.nodes).get(tuple(path))
         if isinstance(node, yaml.ScalarNode) and is_plain(node):
             return str(node.value)
         return None
+
+    def is_list(self, path: Path) -> bool:
+        """Whether the value at ``path`` was written as a list."""
+        return isinstance(self.nodes.get(tuple(path)), yaml.SequenceNode)
 
 
 def is_plain(node: yaml.Node) -> bool:
@@ -76,11 +106,34 @@ def is_plain(node: yaml.Node) -> bool:
     return not getattr(node, "style", None)
 
 
+def shown_tag(tag: str) -> str:
+    """A tag as an author writes it: ``!!int`` for the core ones, else as resolved."""
+    return "!!" + tag[len(_CORE):] if tag.startswith(_CORE) else tag
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    return repr(text if len(text) <= limit else text[:limit] + "...")
+
+
+class _TooLarge(Exception):
+    """Stops building a document whose aliases expand beyond :data:`MAX_ALIASED_VALUES`."""
+
+    def __init__(self, node: yaml.Node) -> None:
+        super().__init__()
+        self.node = node
+
+
 class _Builder:
+    """Builds plain data from composed nodes, recording every node's path and every
+    problem on the way."""
+
     def __init__(self, loader: Any, document: Document) -> None:
         self.loader = loader
         self.document = document
         self.problems: list[Diagnostic] = []
+        self.stack: list[tuple[yaml.Node, bool]] = []  # collections being built; via alias?
+        self.seen: set[int] = set()
+        self.copies = 0
 
     def fail(self, node: yaml.Node, message: str, code: str) -> None:
         self.problems.append(Diagnostic(self.document.filename, node.start_mark.line + 1,
@@ -88,19 +141,70 @@ class _Builder:
 
     def build(self, node: yaml.Node, path: Path) -> Any:
         self.document.nodes[path] = node
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
+        if any(node is entry for entry, _ in self.stack):
+            self.fail(self.stack[-1][0], "an alias here refers to a value that contains it; "
+                                         "a value cannot contain itself", "recursive_alias")
+            self.document.broken.add(path)
+            return None
+        again = id(node) in self.seen
+        self.seen.add(id(node))
+        if again:
+            self.copies += 1
+            if self.copies > MAX_ALIASED_VALUES:
+                raise _TooLarge(self._outermost_alias())
+        if isinstance(node, yaml.ScalarNode):
+            value, sound = self._scalar(node)
+            if not sound:
+                self.document.broken.add(path)
+            return value
+        if not isinstance(node, yaml.CollectionNode) or \
+                node.tag != _COLLECTION_TAGS.get(type(node)):
+            self.fail(node, f"YAML tags like {shown_tag(node.tag)} are not supported; write "
+                            "plain lists and mappings", "yaml_tag")
+            self.document.broken.add(path)
+            return None
+        self.stack.append((node, again))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, path)
             return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
-        return self._scalar(node)
+        finally:
+            self.stack.pop()
 
-    def _scalar(self, node: yaml.Node) -> Any:
-        if node.tag == INT_TAG and is_plain(node) and not _PLAIN_INTEGER.match(node.value):
+    def _outermost_alias(self) -> yaml.Node:
+        """The collection holding the outermost alias being expanded (where it is written),
+        or the innermost collection when the current node is that alias."""
+        for (parent, _), (_, aliased) in zip(self.stack, self.stack[1:], strict=False):
+            if aliased:
+                return parent
+        return self.stack[-1][0]
+
+    def _scalar(self, node: yaml.Node) -> tuple[Any, bool]:
+        """The value of a scalar and whether it is sound: its text as written (with a
+        problem) when it cannot be built or carries a tag we do not take."""
+        tag, text = node.tag, str(node.value)
+        written_as = self.loader.resolve(yaml.ScalarNode, text, (True, False))
+        implicit = is_plain(node) and written_as == tag
+        if tag not in _SCALAR_TAGS:
+            if not implicit:
+                self.fail(node, f"YAML tags like {shown_tag(tag)} are not supported; remove "
+                                "it (quote the value if you mean text)", "yaml_tag")
+            return text, implicit  # '=' and '<<' written plain are text
+        if not implicit and tag != STR_TAG and written_as != tag and \
+                (tag, written_as) != (FLOAT_TAG, INT_TAG):
+            self.fail(node, f"{_shown(text)} cannot be read as {shown_tag(tag)}; remove the "
+                            "tag, or write a valid value", "yaml_value")
+            return text, False
+        try:
             value = self.loader.construct_object(node, deep=True)
-            self.fail(node, f"{node.value!r} is read by YAML 1.1 as the number {value}; "
+        except (yaml.YAMLError, ArithmeticError, LookupError, TypeError, ValueError):
+            self.fail(node, _unbuildable(text, tag), "yaml_value")
+            return text, False
+        if implicit and tag in (INT_TAG, FLOAT_TAG) and _is_yaml11_number(tag, text):
+            self.fail(node, f"{text!r} is read by YAML 1.1 as the number {value}; "
                             f"write {value}, or quote it if you mean the text",
                       "yaml11_number")
-        return self.loader.construct_object(node, deep=True)
+        return value, True
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
@@ -114,7 +218,7 @@ class _Builder:
                 self.fail(key_node, "merge keys (<<) are not supported; write the keys out",
                           "merge_key")
                 continue
-            key = self._scalar(key_node)
+            key, sound = self._scalar(key_node)
             if isinstance(key, bool) or key is None:
                 self.fail(key_node, f"the key {key_node.value!r} is read by YAML 1.1 as "
                                     f"{_yaml_word(key)}; quote it or write a number",
@@ -128,8 +232,27 @@ class _Builder:
                 continue
             seen[marker] = key_node
             self.document.key_nodes[(*path, key)] = key_node
+            if not sound:
+                self.document.broken.add((*path, key))
             result[key] = self.build(value_node, (*path, key))
         return result
+
+
+def _is_yaml11_number(tag: str, text: str) -> bool:
+    """Whether a plain number is written in a way only YAML 1.1 reads as one (``01``,
+    ``0x1F``, ``1_000``, ``1:30``)."""
+    if tag == INT_TAG:
+        return not _PLAIN_INTEGER.match(text)
+    return "_" in text or ":" in text
+
+
+def _unbuildable(text: str, tag: str) -> str:
+    """Why a plain value of type ``tag`` could not be built (``2019-02-30``, a huge int)."""
+    if tag == TIMESTAMP_TAG:
+        what = "a date" if len(text.strip()) <= 10 else "a date and time"
+        return f"{_shown(text)} looks like {what} to YAML but is not a valid one; quote it " \
+               "if you mean text"
+    return f"{_shown(text)} cannot be read as {shown_tag(tag)}; quote it if you mean text"
 
 
 def _yaml_word(value: object) -> str:
@@ -138,28 +261,104 @@ def _yaml_word(value: object) -> str:
     return "the boolean true" if value else "the boolean false"
 
 
-def read_yaml(text: str, filename: str) -> tuple[Document | None, list[Diagnostic]]:
-    """Parse one YAML document; return it with every problem found on the way.
+def _position(text: str, index: int) -> tuple[int, int]:
+    """1-based (line, column) of character ``index`` of ``text``."""
+    line_start = text.rfind("\n", 0, index) + 1
+    return text.count("\n", 0, index) + 1, index - line_start + 1
 
-    A syntax error stops reading (nothing after it can be trusted) and returns no document.
-    """
+
+def _too_deep(text: str, filename: str) -> Diagnostic | None:
+    """A diagnostic when values nest deeper than :data:`MAX_DEPTH` (composing such a
+    document would overflow the stack, even libyaml's); None otherwise. Only reads events,
+    which needs no recursion; syntax errors are left to the real parse."""
+    if sum(text.count(mark) for mark in "[{-:?") <= MAX_DEPTH:
+        return None
     loader = _Loader(text)
+    depth = 0
     try:
-        root = loader.get_single_node()
-    except yaml.MarkedYAMLError as error:
+        while (event := loader.get_event()) is not None:
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+                    return Diagnostic(filename, line, column,
+                                      f"values nest more than {MAX_DEPTH} levels deep",
+                                      "too_deep")
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+    return None
+
+
+def _syntax_problem(error: yaml.YAMLError, text: str, filename: str) -> Diagnostic:
+    """One diagnostic, on one line, for a YAML error that stops reading."""
+    if isinstance(error, yaml.MarkedYAMLError):
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = error.problem or str(error)
         context = f" ({error.context})" if error.context else ""
-        return None, [Diagnostic(filename, line, column, f"YAML syntax: {problem}{context}",
-                                 "yaml_syntax")]
+        return Diagnostic(filename, line, column, f"YAML syntax: {problem}{context}",
+                          "yaml_syntax")
+    if isinstance(error, yaml.reader.ReaderError) and isinstance(error.character, int):
+        # The reader stops at the first such character; libyaml counts its position in
+        # bytes, so look for it instead.
+        line, column = _position(text, max(text.find(chr(error.character)), 0))
+        return Diagnostic(filename, line, column, f"YAML syntax: the character "
+                          f"U+{error.character:04X} is not allowed ({error.reason})",
+                          "yaml_syntax")
+    return Diagnostic(filename, 1, 1, "YAML: " + " ".join(str(error).split()), "yaml_syntax")
+
+
+def read_yaml(text: str, filename: str) -> tuple[Document | None, list[Diagnostic]]:
+    """Parse one YAML document; return it with every problem found on the way.
+
+    A syntax error, nesting deeper than :data:`MAX_DEPTH` or aliases that expand beyond
+    :data:`MAX_ALIASED_VALUES` stop reading (nothing after can be trusted) and return no
+    document.
+    """
+    too_deep = _too_deep(text, filename)
+    if too_deep is not None:
+        return None, [too_deep]
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
     except yaml.YAMLError as error:
-        return None, [Diagnostic(filename, 1, 1, f"YAML: {error}", "yaml_syntax")]
+        return None, [_syntax_problem(error, text, filename)]
     finally:
         loader.dispose()
     if root is None:
         return None, [Diagnostic(filename, 1, 1, "the file is empty", "empty_file")]
     document = Document(filename, None)
     builder = _Builder(loader, document)
-    document.data = builder.build(root, ())
+    try:
+        document.data = builder.build(root, ())
+    except _TooLarge as stop:
+        mark = stop.node.start_mark
+        return None, [*builder.problems, Diagnostic(
+            filename, mark.line + 1, mark.column + 1, f"the document expands to more than "
+            f"{MAX_ALIASED_VALUES:,} values through aliases", "alias_expansion")]
     return document, builder.problems
+
+
+def read_file(path: str | FilePath) -> tuple[str | None, list[Diagnostic]]:
+    """The text of a UTF-8 file, or one diagnostic at 1:1 (or at the bad byte) saying why
+    it cannot be read: ``FILE:1:1: cannot read: is a directory``."""
+    name = str(path)
+    try:
+        raw = FilePath(path).read_bytes()
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        reason = _UNREADABLE.get(reason, reason[:1].lower() + reason[1:])
+        code = "no_file" if isinstance(error, FileNotFoundError) else "unreadable"
+        return None, [Diagnostic(name, 1, 1, f"cannot read: {reason}", code)]
+    try:
+        return raw.decode("utf-8"), []
+    except UnicodeDecodeError as error:
+        line_start = raw.rfind(b"\n", 0, error.start) + 1
+        return None, [Diagnostic(name, raw.count(b"\n", 0, error.start) + 1,
+                                 error.start - line_start + 1, f"not UTF-8 text "
+                                 f"({error.reason} at byte {error.start})", "encoding")]

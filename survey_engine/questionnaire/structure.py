@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -24,6 +26,7 @@ _PLAIN_MESSAGES = {
     "model_attributes_type": "expected a mapping (key: value lines)",
     "is_instance_of": "expected a number",
     "decimal_type": "expected a number",
+    "finite_number": "expected a finite number",
 }
 _PATTERN_MESSAGES = {
     r"^[a-z][a-z0-9_]*$": "must be lower-case letters, digits and '_', starting with a letter",
@@ -31,21 +34,39 @@ _PATTERN_MESSAGES = {
 }
 
 
+#: Words that YAML 1.1 readers take for booleans (PyYAML leaves y and n as text, others do not).
+_BOOLEAN_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false"}
+_OPTION_LABEL = "the label must be text or a mapping (label:, fixed:, ...)"
+
+
 def _yaml11_hint(document: Document, path: Path, value: Any) -> str:
-    """Explain a value that YAML 1.1 read as something else than the text that was meant."""
+    """Explain a value that YAML read as something else than the text that was meant."""
     written = document.plain_text(path)
     if written is None or isinstance(value, str):
         return ""
     if isinstance(value, bool) or value is None:
         meaning = "nothing (null)" if value is None else f"the boolean {str(value).lower()}"
         return f" (YAML 1.1 reads {written!r} as {meaning}; quote it: '{written}')"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f" (YAML reads {written!r} as a date; quote it: '{written}')"
     return ""
+
+
+def _field(document: Document, path: Path) -> str:
+    """How a message names the value at ``path``: ``min``, ``allow[1]``, ``option 2``."""
+    if not path:
+        return "value"
+    if len(path) > 1 and isinstance(path[-1], int) and document.is_list(path[:-1]):
+        return f"{path[-2]}[{path[-1]}]"
+    if len(path) > 1 and path[-2] == "options":
+        return f"option {path[-1]}"
+    return str(path[-1])
 
 
 def _message(error: Any, document: Document, path: Path) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
-    field = ".".join(str(p) for p in path[-1:]) or "value"
+    field = _field(document, path)
     if kind == "literal_error":
         expected = ctx.get("expected", "")
         options = [part.strip(" '") for part in expected.replace(" or ", ",").split(",")]
@@ -62,8 +83,15 @@ def _message(error: Any, document: Document, path: Path) -> str:
     if kind == "greater_than_equal":
         return f"{field}: must be at least {ctx.get('ge')}"
     text = _PLAIN_MESSAGES.get(kind, error["msg"])
+    if kind == "model_type" and field.startswith("option "):
+        text = _OPTION_LABEL
     given = error.get("input")
-    shown = "" if isinstance(given, (dict, list)) else f", got {given!r}"
+    if isinstance(given, (dict, list)):
+        shown = ""
+    elif isinstance(given, Decimal):  # a number as written, not Decimal('NaN')
+        shown = f", got {document.plain_text(path) or given}"
+    else:
+        shown = f", got {given!r}"
     return f"{field}: {text}{shown}{_yaml11_hint(document, path, given)}"
 
 
@@ -97,16 +125,27 @@ def diagnostics(document: Document, base: Path, failure: ValidationError,
             message = f"missing key {str(loc[-1])!r}"
             diagnostic = document.diagnostic(path[:-1], message, "missing_key", key=True)
         elif on_key:
-            written = document.key_nodes.get(path)
-            shown = written.value if written is not None else loc[-2]
-            message = f"{shown!r}: {_PLAIN_MESSAGES.get(kind, error['msg'])}"
-            if kind == "int_type":
-                message = f"option codes are whole numbers, not {shown!r}"
-            diagnostic = document.diagnostic(path, message, "invalid_key", key=True)
+            path = (*path[:-1], error["input"])  # pydantic writes the key as text in loc
+            diagnostic = _key_diagnostic(document, path, kind, error["msg"])
         else:
             diagnostic = document.diagnostic(path, _message(error, document, path), kind)
-        found.setdefault((path, diagnostic.message), diagnostic)
+        if path not in document.broken:  # else the YAML layer has said what is wrong
+            found.setdefault((path, diagnostic.message), diagnostic)
     return list(found.values())
+
+
+def _key_diagnostic(document: Document, path: Path, kind: str, default: str) -> Diagnostic:
+    """The diagnostic for a key of the wrong type (an option code that is not a number)."""
+    written = document.plain_text(path, key=True)
+    shown = written if written is not None else str(path[-1])
+    message = f"{shown!r}: {_PLAIN_MESSAGES.get(kind, default)}"
+    if kind == "int_type":
+        message = f"option codes are whole numbers, not {shown!r}"
+        if written is not None and written.lower() in _BOOLEAN_WORDS:
+            message = (f"the key {shown!r} is read by YAML 1.1 as a boolean (like yes, no, on "
+                       "and off); option codes are whole numbers")
+            return document.diagnostic(path, message, "yaml11_key", key=True)
+    return document.diagnostic(path, message, "invalid_key", key=True)
 
 
 def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:

@@ -81,10 +81,40 @@ def test_yes_is_not_the_number_one() -> None:
     assert not expression.holds({"consent": 1}, {})
 
 
+def test_dates_compare_with_dates() -> None:
+    scope = Scope(questions={"moved_in": Symbol(Kind.DATE, "question 'moved_in'")},
+                  contact_fields=SCOPE.contact_fields)
+    assert check(parse("moved_in > contact.since"), scope) == []
+    assert Expression("moved_in > contact.since").holds(
+        {"moved_in": dt.date(2020, 5, 1)}, {"since": dt.date(2019, 3, 1)})
+
+
 def test_dates_compare_with_iso_literals() -> None:
     contact = {"since": dt.date(2019, 3, 1)}
     assert holds("contact.since < '2020-01-01'", {}, contact)
     assert not holds("contact.since >= '2020-01-01'", {}, contact)
+    assert holds("'2020-01-01' >= contact.since", {}, contact)
+
+
+@pytest.mark.parametrize("text", ["contact.since < 'last year'",
+                                  "contact.since == '2020-02-30'",
+                                  "contact.since in ['01/03/2020']"])
+def test_a_date_is_never_compared_with_other_text(text: str) -> None:
+    (error,) = check(parse(text), SCOPE)
+    assert error.code == "compare_types"
+    assert "'YYYY-MM-DD' literal" in error.message
+
+
+def test_a_date_is_not_a_number() -> None:
+    (error,) = check(parse("contact.since > 3"), SCOPE)
+    assert error.code == "compare_types"
+    assert "a date compares with a date question, a date contact field or a 'YYYY-MM-DD' " \
+           "literal" in error.message
+
+
+def test_messages_use_the_right_article() -> None:
+    (error,) = check(parse("satisfaction == 'x'"), SCOPE)
+    assert error.message == "cannot compare an option code with a text"
 
 
 def test_contact_field_missing_or_empty() -> None:

@@ -250,3 +250,167 @@ def test_not_a_mapping_and_empty() -> None:
     with pytest.raises(QuestionnaireError) as caught:
         loads("", "x.yaml")
     assert caught.value.diagnostics[0].code == "empty_file"
+
+
+def test_quotas_are_checked_even_when_a_question_is_broken() -> None:
+    found = problems(
+        "  - id: region\n    type: single_choice\n    text: Region?\n"
+        "    options: {1: North, 2: South}\n    bogus: 1\n"
+        "quotas:\n"
+        "  - id: north\n    when: regionn == 1\n    max_completes: 10\n"
+        "  - id: north\n    when: region == 1 and contact.emial == ''\n"
+        "  - id: south\n    when: contact.email > 3\n    max_completes: 10\n")
+    assert [(d.line, d.column, d.code) for d in found] == [
+        (14, 5, "unknown_key"), (17, 11, "unknown_name"), (19, 5, "missing_key"),
+        (20, 27, "unknown_contact_field"), (22, 25, "compare_types")]
+    assert "did you mean 'region'" in found[1].message
+
+
+def test_every_bad_placeholder_of_a_text_is_reported_at_its_column() -> None:
+    found = problems("""\
+      - id: x
+        type: nps
+        text: Score?
+      - id: a
+        type: text
+        text: X {zz} {later} {x} {0} {} {contact.nope} {hh:>5}
+      - id: later
+        type: nps
+        text: Later?
+    """)
+    assert [(d.line, d.column, d.code, d.message) for d in found] == [
+        (15, 13, "unknown_placeholder", "text: {zz} is not an earlier question with an answer"),
+        (15, 18, "unknown_placeholder", "text: {later} is asked later; only earlier questions "
+                                        "can be piped here"),
+        (15, 30, "placeholder", "text: {0} is not a placeholder: write {question_id} or "
+                                "{contact.field}"),
+        (15, 34, "placeholder", "text: {} is not a placeholder: write {question_id} or "
+                                "{contact.field}"),
+        (15, 37, "unknown_placeholder", "text: {contact.nope} is not a declared contact field "
+                                        "(did you mean {contact.email}?)"),
+        (15, 52, "placeholder", "text: {hh}: placeholders take no format or conversion"),
+    ]
+
+
+def test_placeholder_column_in_a_quoted_text_with_leading_blanks() -> None:
+    found = only("  - id: a\n    type: text\n    text: '  Hi {x}'\n")
+    assert (found.line, found.column, found.code) == (12, 17, "unknown_placeholder")
+
+
+def test_a_question_with_a_duplicate_id_is_still_checked_in_full() -> None:
+    found = problems("""\
+      - id: a
+        type: text
+        text: Hi
+      - id: a
+        type: multi_choice
+        text: Hi {zz}
+        options: {1: A}
+        min_selected: 3
+        max_selected: 2
+    """)
+    assert [(d.line, d.column, d.code) for d in found] == [
+        (13, 9, "duplicate_id"), (15, 14, "unknown_placeholder"), (17, 19, "min_above_max"),
+        (17, 19, "min_above_options"), (18, 19, "max_above_options")]
+
+
+def test_an_option_code_that_is_not_whole_is_reported_at_the_code() -> None:
+    found = only("  - id: a\n    type: single_choice\n    text: Hi\n    options:\n"
+                 "      1: A\n      2.0: B\n")
+    assert (found.line, found.column, found.code) == (15, 7, "invalid_key")
+    assert found.message == "option codes are whole numbers, not '2.0'"
+
+
+@pytest.mark.parametrize("written", ["y", "n", "Y", "off"])
+def test_boolean_words_as_option_codes_get_the_yaml11_message(written: str) -> None:
+    found = only(f"  - id: a\n    type: single_choice\n    text: Hi\n    options:\n"
+                 f"      1: A\n      {written}: B\n")
+    assert (found.line, found.column, found.code) == (15, 7, "yaml11_key")
+    assert f"the key {written!r} is read by YAML 1.1 as " in found.message
+
+
+def test_a_bare_label_yaml_reads_as_a_boolean() -> None:
+    found = only("  - id: a\n    type: single_choice\n    text: Hi\n    options:\n"
+                 "      1: Yes\n      2: 'No'\n")
+    assert (found.line, found.column) == (14, 10)
+    assert found.message == ("option 1: the label must be text or a mapping (label:, fixed:, "
+                             "...), got True (YAML 1.1 reads 'Yes' as the boolean true; quote "
+                             "it: 'Yes')")
+
+
+def test_list_items_are_named_by_key_and_index() -> None:
+    found = only("  - id: a\n    type: text\n    text: Hi\n    allow: [dont_know, maybe]\n")
+    assert (found.line, found.column) == (13, 24)
+    assert found.message.startswith("allow[1]: 'maybe' is not one of 'dont_know' or 'refused'")
+    head = HEAD.replace("languages: [en, fr]", "languages: [en, no]")
+    found = only("  - id: a\n    type: text\n    text: Hi\n", head)
+    assert (found.line, found.column) == (5, 17)
+    assert found.message.startswith("languages[1]: expected text, got False (YAML 1.1 reads "
+                                    "'no' as the boolean false")
+
+
+@pytest.mark.parametrize(("code", "message"), [
+    ("EN", "'EN': write 'en' (language codes are case-sensitive here)"),
+    ("fr-fr", "'fr-fr': write 'fr-FR' (language codes are case-sensitive here)"),
+    ("und", "'und' (undetermined) is not a language a questionnaire can be fielded in"),
+    ("mul", "'mul' (multiple languages) is not a language a questionnaire can be fielded in"),
+    ("zxx", "'zxx' (no linguistic content) is not a language a questionnaire can be fielded "
+            "in"),
+    ("mis", "'mis' (uncoded languages) is not a language a questionnaire can be fielded in"),
+    ("en-GB-oxendict", "'en-GB-oxendict' is not a known language code (BCP 47: fr, nl, sq, "
+                       "ru, tr, pt-BR...)"),
+])
+def test_language_codes_are_canonical_and_fieldable(code: str, message: str) -> None:
+    head = HEAD.replace("languages: [en, fr]", f"languages: [en, {code}]")
+    found = only("  - id: a\n    type: text\n    text: Hi\n", head)
+    assert (found.line, found.column, found.code, found.message) == (
+        5, 17, "invalid_language", message)
+
+
+def test_canonical_language_codes_load() -> None:
+    head = HEAD.replace("languages: [en, fr]", "languages: [en, pt-BR, zh-Hant, es-419]")
+    questionnaire = loads(head + "  - id: a\n    type: text\n    text: Hi\n")
+    assert questionnaire.languages == ("en", "pt-BR", "zh-Hant", "es-419")
+
+
+def test_source_language_case_is_checked_too() -> None:
+    found = only("  - id: a\n    type: text\n    text: Hi\n",
+                 HEAD.replace("source_language: en", "source_language: EN"))
+    assert (found.line, found.column, found.message) == (
+        4, 18, "'EN': write 'en' (language codes are case-sensitive here)")
+
+
+def test_a_date_question_is_compared_with_dates_only() -> None:
+    found = only("""\
+      - id: d
+        type: date
+        text: Since when?
+      - id: b
+        type: text
+        text: Why?
+        show_if: d > '2020-01-01' and d < 'last year'
+    """)
+    assert (found.line, found.column, found.code) == (16, 39, "compare_types")
+    assert found.message == "show_if: a date compares with another date or a 'YYYY-MM-DD' " \
+                            "literal"
+
+
+def test_option_code_compared_with_text_uses_an() -> None:
+    found = only("""\
+      - id: d
+        type: single_choice
+        text: Which?
+        options: {1: A}
+      - id: b
+        type: text
+        text: Why?
+        show_if: d == 'x'
+    """)
+    assert found.message == "show_if: cannot compare an option code with a text"
+
+
+@pytest.mark.parametrize("bound", [".nan", ".inf", "-.inf"])
+def test_non_finite_bounds_are_refused(bound: str) -> None:
+    found = only(f"  - id: a\n    type: number\n    text: Hi\n    min: {bound}\n")
+    assert (found.line, found.column) == (13, 10)
+    assert found.message == f"min: expected a finite number, got {bound}"
