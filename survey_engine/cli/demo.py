@@ -3,6 +3,8 @@ runs until the web application lands)."""
 
 from __future__ import annotations
 
+import shutil
+import sys
 from pathlib import Path
 
 import click
@@ -49,12 +51,25 @@ def demo(questionnaires_dir: Path | None) -> None:
             click.echo(f"  {language}: {passed}/{len(results)} scripted interviews pass")
             for label, text in _samples(questionnaire, wording, cases, results):
                 click.echo(f"      {label}: {text}")
+    command = _command()
     click.echo("\nTry it yourself:\n"
-               "  survey-engine interview run questionnaires/customer-satisfaction.yaml "
+               f"  {command} interview run questionnaires/customer-satisfaction.yaml "
                "--lang tr\n"
-               "  survey-engine validate questionnaires/*.yaml\n"
-               "  survey-engine i18n status\n"
+               f"  {command} validate questionnaires/*.yaml\n"
+               f"  {command} i18n status\n"
                "The format is documented in docs/questionnaire-format.md.")
+
+
+def _command() -> str:
+    """How to call this program from here: its name when it is on the PATH, else its path
+    inside the virtual environment ``make demo`` created."""
+    if shutil.which("survey-engine"):
+        return "survey-engine"
+    installed = Path(sys.executable).parent / "survey-engine"
+    try:
+        return str(installed.relative_to(Path.cwd()))
+    except ValueError:
+        return str(installed)
 
 
 def _samples(questionnaire: Questionnaire, wording: Wording, cases: list[Case],
