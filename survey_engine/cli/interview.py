@@ -181,13 +181,8 @@ def run(file: Path, lang: str | None, ui_lang: str, contact_pairs: tuple[str, ..
                 click.echo(_("This is the first question."))
             continue
         specials = {"?": DONT_KNOW, "!": REFUSED}
-        if reply in specials:
-            step = session.answer(specials[reply])
-        elif prompt.type == "verify":
-            step = session.answer({"confirmed": True} if reply in ("", "1")
-                                  else {"corrected": reply})
-        else:
-            step = session.answer_text(reply)
+        step = session.answer(specials[reply]) if reply in specials else \
+            session.answer_text(reply)
         if not step.accepted:
             click.secho(step.message or "", fg="yellow")
     if session.outcome is not None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from survey_engine.errors import InterviewError
 from survey_engine.expressions import Special
-from survey_engine.expressions.ast import special
+from survey_engine.expressions.ast import SPECIALS, special
 from survey_engine.i18n.catalog import Wording
 from survey_engine.i18n.languages import locale_of
 from survey_engine.i18n.messages import translations
@@ -24,10 +24,11 @@ from survey_engine.interview.state import InterviewState
 from survey_engine.interview.voice import Voice
 from survey_engine.questionnaire.contact import ContactValueError, normalize_contact
 from survey_engine.questionnaire.model import Question, Questionnaire
+from survey_engine.questionnaire.schema import Outcome
 from survey_engine.questionnaire.types import AnswerContext, AnswerRefused
 
-COMPLETE = "complete"
-QUOTA_FULL = "quota_full"
+COMPLETE: Outcome = "complete"
+QUOTA_FULL: Outcome = "quota_full"
 
 
 @dataclass(frozen=True)
@@ -76,13 +77,7 @@ class Interview:
 
     def __init__(self, questionnaire: Questionnaire, wording: Wording,
                  state: InterviewState) -> None:
-        if (state.questionnaire, state.version) != (questionnaire.slug, questionnaire.version):
-            raise InterviewError(f"this state belongs to {state.questionnaire} version "
-                                 f"{state.version}, not {questionnaire.slug} version "
-                                 f"{questionnaire.version}", code="wrong_questionnaire")
-        if wording.language != state.language:
-            raise InterviewError(f"wording is in {wording.language!r}, the interview in "
-                                 f"{state.language!r}", code="wrong_language")
+        """Use :meth:`start` or :meth:`resume`; ``state`` is a fresh one."""
         self.questionnaire = questionnaire
         self.state = state
         try:
@@ -95,31 +90,60 @@ class Interview:
                                      questionnaire.contact_fields, self.contact)
         self.voice = Voice(questionnaire, wording, self.context)
         self._values: dict[str, Any] = {}
-        for ident, stored in state.answers.items():
-            self._remember(questionnaire.question(ident), stored)
 
     # --- creation -----------------------------------------------------------------------
     @classmethod
     def start(cls, questionnaire: Questionnaire, wording: Wording,
               contact: Mapping[str, Any], *, seed: str,
               quota_counts: Mapping[str, int] | None = None) -> Interview:
-        """Begin an interview; the first question shown is already chosen.
+        """Begin an interview; the first question shown is already chosen (or the interview
+        has already ended, when a full quota's condition holds from the contact alone).
 
         :param seed: makes option shuffling reproducible for this respondent.
-        :raises InterviewError: if the contact does not fit the declared fields.
+        :param quota_counts: completes already counted per quota of the questionnaire.
+        :raises InterviewError: if the contact does not fit the declared fields, or the
+            counts name unknown quotas or are not whole numbers from 0.
         """
+        if not isinstance(contact, Mapping):
+            raise InterviewError("contact: expected a mapping of contact fields",
+                                 code="bad_contact")
+        counts = _checked_counts(questionnaire, quota_counts or {})
         state = InterviewState(questionnaire.slug, questionnaire.version, wording.language,
-                               seed, dict(contact), dict(quota_counts or {}),
-                               catalog_sha256=wording.sha256)
+                               seed, dict(contact), counts, catalog_sha256=wording.sha256)
         interview = cls(questionnaire, wording, state)
-        interview._advance_from(-1)
+        if not interview._quota_full():
+            interview._advance_from(-1)
         return interview
 
     @classmethod
     def resume(cls, questionnaire: Questionnaire, wording: Wording, state_json: str
                ) -> Interview:
-        """Continue an interview from :meth:`to_json` output."""
-        return cls(questionnaire, wording, InterviewState.from_json(state_json))
+        """Continue an interview from :meth:`to_json` output.
+
+        The state is not trusted: the interview is started again from its contact and every
+        stored answer given again, in order, through the same checks as the first time. A
+        state that this questionnaire and wording could not have produced (an answer it
+        would refuse, a skipped question, another catalog, a different outcome) is refused.
+
+        :raises InterviewError: ``bad_state`` (or ``wrong_questionnaire``,
+            ``wrong_language``, ``catalog_changed``) saying what does not fit.
+        """
+        saved = InterviewState.from_json(state_json)
+        if (saved.questionnaire, saved.version) != (questionnaire.slug, questionnaire.version):
+            raise InterviewError(f"this state belongs to {saved.questionnaire} version "
+                                 f"{saved.version}, not {questionnaire.slug} version "
+                                 f"{questionnaire.version}", code="wrong_questionnaire")
+        if saved.language != wording.language:
+            raise InterviewError(f"the interview is in {saved.language!r}, the wording in "
+                                 f"{wording.language!r}", code="wrong_language")
+        if saved.catalog_sha256 != wording.sha256:
+            raise InterviewError(f"the {saved.language} catalog has changed since this "
+                                 "interview began; it is pinned to the catalog it was asked "
+                                 "with", code="catalog_changed")
+        interview = cls.start(questionnaire, wording, saved.contact, seed=saved.seed,
+                              quota_counts=saved.quota_counts)
+        interview._replay(saved)
+        return interview
 
     def to_json(self) -> str:
         return self.state.to_json()
@@ -245,12 +269,50 @@ class Interview:
         if question.end_if is not None and question.end_if.holds(self._values, self.contact):
             self.state.outcome = question.end_outcome
             return
+        if not self._quota_full():
+            self._advance_from(self.questionnaire.position(question.id))
+
+    def _quota_full(self) -> bool:
+        """End the interview as quota_full if a full quota's condition holds now."""
         for quota in self.questionnaire.quotas:
             count = self.state.quota_counts.get(quota.id, 0)
             if count >= quota.max_completes and quota.when.holds(self._values, self.contact):
                 self.state.outcome = QUOTA_FULL
-                return
-        self._advance_from(self.questionnaire.position(question.id))
+                return True
+        return False
+
+    def _replay(self, saved: InterviewState) -> None:
+        """Give the saved answers again, in order; refuse a state they do not reproduce."""
+        for position, ident in enumerate(saved.history):
+            if self.state.current != ident:
+                expected = self.state.current or f"the end ({self.state.outcome})"
+                raise _bad_state(f"history[{position}]: {ident!r} is not what comes next "
+                                 f"after the answers before it ({expected})")
+            question = self.questionnaire.question(ident)
+            if question.takes_answer and ident not in saved.answers:
+                raise _bad_state(f"history[{position}]: {ident!r} has no stored answer")
+            stored = saved.answers.get(ident)
+            step = self.answer(self._answer_of(question, stored))
+            if not step.accepted or self.state.answers.get(ident) != stored:
+                raise _bad_state(f"answers.{ident}: {stored!r} is not an answer this question "
+                                 f"takes ({step.message or 'stored in another form'})")
+        extra = sorted(set(saved.answers) - set(self.state.answers))
+        if extra:
+            raise _bad_state(f"answers: {', '.join(extra)} answered but not in the history")
+        if (saved.current, saved.outcome) != (self.state.current, self.state.outcome):
+            raise _bad_state(f"after these answers the interview is at "
+                             f"{self.state.current or self.state.outcome}, not at "
+                             f"{saved.current or saved.outcome}")
+        if saved.orders != self.state.orders:
+            raise _bad_state("orders: the options were not shown in the order this "
+                             "respondent's seed gives")
+
+    def _answer_of(self, question: Question, stored: Any) -> Any:
+        """A stored answer as an answer to give again."""
+        if isinstance(stored, dict) and set(stored) == {"special"} and \
+                stored["special"] in SPECIALS:
+            return SPECIALS[stored["special"]]
+        return question.type.from_stored(question, stored)
 
     def _advance_from(self, index: int) -> None:
         for question in self.questionnaire.questions[index + 1:]:
@@ -278,3 +340,27 @@ class Interview:
     def _rendered_label(self, question: Question, code: int) -> str:
         return self.voice.render(f"{question.id}/options/{code}", self.state.answers,
                                  self.contact)
+
+
+def _bad_state(message: str) -> InterviewError:
+    return InterviewError(f"this interview state cannot be resumed: {message}",
+                          code="bad_state")
+
+
+def _checked_counts(questionnaire: Questionnaire, counts: Mapping[str, Any]
+                    ) -> dict[str, int]:
+    """Quota counts as the interview keeps them, refused when they name no quota of the
+    questionnaire or are not whole numbers from 0."""
+    if not isinstance(counts, Mapping):
+        raise InterviewError("quota_counts: expected a mapping of quota ids to counts",
+                             code="bad_quota_counts")
+    known = {quota.id for quota in questionnaire.quotas}
+    for name, count in counts.items():
+        if name not in known:
+            raise InterviewError(f"quota_counts: {questionnaire.slug} has no quota {name!r} "
+                                 f"(quotas: {', '.join(sorted(known)) or 'none'})",
+                                 code="bad_quota_counts")
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise InterviewError(f"quota_counts: {name}: {count!r} is not a count",
+                                 code="bad_quota_counts")
+    return dict(counts)

@@ -12,12 +12,16 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
+from pydantic import ConfigDict, TypeAdapter, ValidationError, with_config
+
 from survey_engine.errors import InterviewError
+from survey_engine.questionnaire.schema import Outcome
 
 STATE_FORMAT = 1
 
 
 @dataclass
+@with_config(ConfigDict(extra="forbid"))
 class InterviewState:
     """Answers so far and where the interview stands.
 
@@ -36,7 +40,7 @@ class InterviewState:
     answers: dict[str, Any] = field(default_factory=dict)
     orders: dict[str, list[int]] = field(default_factory=dict)
     current: str | None = None
-    outcome: str | None = None
+    outcome: Outcome | None = None
     catalog_sha256: str | None = None
 
     def to_json(self) -> str:
@@ -47,18 +51,35 @@ class InterviewState:
 
     @classmethod
     def from_json(cls, text: str) -> InterviewState:
-        """Read a state written by :meth:`to_json`.
+        """Read a state written by :meth:`to_json`, every field of the type it must have.
+
+        This says nothing yet about whether the answers make sense for the questionnaire:
+        :meth:`Interview.resume <survey_engine.interview.engine.Interview.resume>` replays
+        them to find out.
 
         :raises InterviewError: if the document is not such a state.
         """
         try:
             data = json.loads(text)
-            if data.pop("format", None) != STATE_FORMAT:
-                raise ValueError("unknown state format")
-            return cls(**data)
-        except (ValueError, TypeError) as error:
-            raise InterviewError(f"not an interview state: {error}",
+        except (ValueError, RecursionError) as error:
+            raise InterviewError(f"not an interview state: not JSON ({error})",
                                  code="bad_state") from None
+        if not isinstance(data, dict) or data.get("format") != STATE_FORMAT or \
+                isinstance(data.get("format"), bool):
+            raise InterviewError(f"not an interview state of format {STATE_FORMAT}",
+                                 code="bad_state")
+        data.pop("format")
+        try:
+            # JSON mode: strict about types (no "1" for 1), yet a mapping may fill the class
+            return _ADAPTER.validate_json(json.dumps(data), strict=True)
+        except ValidationError as error:
+            first = error.errors()[0]
+            where = ".".join(str(part) for part in first["loc"]) or "state"
+            raise InterviewError(f"not an interview state: {where}: {first['msg']}",
+                                 code="bad_state") from None
+
+
+_ADAPTER = TypeAdapter(InterviewState)
 
 
 def _json_default(value: Any) -> Any:

@@ -7,6 +7,7 @@ respondent corrects a value.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -14,7 +15,12 @@ from typing import Any
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from survey_engine.i18n.formatting import LARGEST
 from survey_engine.questionnaire.model import ContactField
+from survey_engine.questionnaire.numbers import as_number
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
 class ContactValueError(ValueError):
@@ -48,25 +54,35 @@ def normalize(field: ContactField, value: Any) -> Any:
     return result
 
 
+def iso_date(text: str) -> dt.date | None:
+    """``text`` as a YYYY-MM-DD date, or None. Stricter than :meth:`date.fromisoformat`,
+    which also reads 20190301 and 2019-W09-5: a number is never silently a date."""
+    if not _ISO_DATE.fullmatch(text):
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 def _date(value: Any) -> dt.date:
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ContactValueError("date", f"{value!r} is not a date (YYYY-MM-DD)") from None
+    date = iso_date(value.strip()) if isinstance(value, str) else None
+    if date is None:
+        raise ContactValueError("date", f"{value!r} is not a date (YYYY-MM-DD)")
+    return date
 
 
 def _number(value: Any) -> int | Decimal:
-    if isinstance(value, bool):
-        raise ContactValueError("number", f"{value!r} is not a number")
-    if isinstance(value, (int, Decimal)):
-        return value
-    try:
-        number = Decimal(str(value).strip())
-    except ArithmeticError:
-        raise ContactValueError("number", f"{value!r} is not a number") from None
-    if not number.is_finite():
+    """A number from a number, or from text written plainly (-12.5): files and forms write
+    numbers that way; exponents, NaN and infinities are not contact data."""
+    if isinstance(value, str):
+        text = value.strip()
+        number = Decimal(text) if _PLAIN_NUMBER.fullmatch(text) else None
+    else:
+        number = as_number(value)
+    if number is None or abs(number) >= LARGEST:
         raise ContactValueError("number", f"{value!r} is not a number")
     return int(number) if number == number.to_integral_value() else number
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from survey_engine.expressions import Expression
 
 if TYPE_CHECKING:
+    from survey_engine.questionnaire.schema import EndOutcome
     from survey_engine.questionnaire.types import QuestionType
 
 
@@ -71,7 +72,7 @@ class Question:
     allow: frozenset[str] = frozenset()
     show_if: Expression | None = None
     end_if: Expression | None = None
-    end_outcome: str | None = None
+    end_outcome: EndOutcome | None = None
 
     @property
     def type_name(self) -> str:

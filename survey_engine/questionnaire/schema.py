@@ -28,6 +28,8 @@ Ident = Annotated[StrictStr, Field(pattern=IDENT_PATTERN)]
 Slug = Annotated[StrictStr, Field(pattern=SLUG_PATTERN)]
 Text = Annotated[StrictStr, StringConstraints(strip_whitespace=True, min_length=1)]
 EndOutcome = Literal["refusal", "screened_out", "quota_full"]
+#: How an interview ends: completed, or by an end_if or a full quota.
+Outcome = Literal["complete", "refusal", "screened_out", "quota_full"]
 SpecialName = Literal["dont_know", "refused"]
 
 

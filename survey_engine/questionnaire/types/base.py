@@ -91,6 +91,12 @@ class QuestionType:
         """Read an answer typed at a keyboard (terminal or web form) into a raw value."""
         return text
 
+    def from_stored(self, question: Question, stored: Any) -> Any:
+        """A stored answer given back as an answer, so that resuming an interview checks
+        it again exactly as when it was first given (the stored form of most types is
+        already an answer they take)."""
+        return stored
+
     def pipe(self, question: Question, stored: Any, context: AnswerContext) -> str:
         """A stored answer as it reads when piped into a later text."""
         return str(stored)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -12,27 +13,13 @@ from babel.dates import parse_date
 
 from survey_engine.expressions import Kind
 from survey_engine.i18n import formatting
+from survey_engine.questionnaire.contact import iso_date
 from survey_engine.questionnaire.model import ContactField, Question
+from survey_engine.questionnaire.numbers import as_number
 from survey_engine.questionnaire.schema import InfoSpec, NumberSpec, QuestionSpec, TextSpec
 from survey_engine.questionnaire.types.base import AnswerContext, QuestionType, Reporter, register
 
-
-def as_number(value: Any) -> Decimal | None:
-    """An exact number from an int, float or Decimal; None otherwise, and None for what is
-    not a usable answer: infinities, NaN, and magnitudes beyond any survey's range."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        number = Decimal(value)
-    elif isinstance(value, float):
-        number = Decimal(repr(value)) if math.isfinite(value) else Decimal("NaN")
-    elif isinstance(value, Decimal):
-        number = value
-    else:
-        return None
-    if not number.is_finite() or abs(number) >= formatting.LARGEST:
-        return None
-    return number
+_STORED_DECIMAL = re.compile(r"-?[0-9]+\.[0-9]+")
 
 
 def stored_number(number: Decimal) -> int | str:
@@ -112,6 +99,13 @@ class Number(QuestionType):
     def value_of(self, question: Question, stored: Any, context: AnswerContext) -> Any:
         return Decimal(stored) if isinstance(stored, str) else stored
 
+    def from_stored(self, question: Question, stored: Any) -> Any:
+        """Decimals are stored as plain text ("2.5"), which is not how every language
+        types them: read it back as the number it is."""
+        if isinstance(stored, str) and _STORED_DECIMAL.fullmatch(stored):
+            return Decimal(stored)
+        return None if isinstance(stored, str) else stored
+
     def pipe(self, question: Question, stored: Any, context: AnswerContext) -> str:
         return context.number(Decimal(stored) if isinstance(stored, str) else stored)
 
@@ -142,12 +136,9 @@ def read_date(value: Any, context: AnswerContext | None = None) -> dt.date | Non
         return value
     if not isinstance(value, str):
         return None
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        pass
-    if context is None:
-        return None
+    date = iso_date(value.strip())
+    if date is not None or context is None:
+        return date
     try:
         return parse_date(value.strip(), locale=context.locale)
     except (ValueError, IndexError):

@@ -54,6 +54,12 @@ class Verify(QuestionType):
             raise context.refuse(context.gettext("Please give the correct value."))
         return {"corrected": corrected if isinstance(corrected, str) else str(corrected)}
 
+    def parse_text(self, question: Question, text: str, context: AnswerContext) -> Any:
+        """At a keyboard: Enter or 1 confirms the value read back; anything else is the
+        correction."""
+        typed = text.strip()
+        return {"confirmed": True} if typed in ("", "1") else {"corrected": typed}
+
     def value_of(self, question: Question, stored: Any, context: AnswerContext) -> Any:
         """The value now on file: the contact's own when confirmed, else the correction,
         read back into the field's type (a corrected date is a date)."""
