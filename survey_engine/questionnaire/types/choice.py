@@ -40,11 +40,19 @@ class _Choice(QuestionType):
 
     def check(self, question: Question, contact_fields: Mapping[str, ContactField],
               report: Reporter) -> None:
-        for option in question.options:
-            if option.exclusive:
-                report(("options", option.code, "exclusive"),
-                       f"'exclusive' applies to multi_choice options; a {self.name} question "
-                       "takes one answer anyway", "exclusive_single")
+        options = question.options
+        if question.spec.randomize:
+            for index, option in enumerate(options):
+                if option.fixed and not all(later.fixed for later in options[index + 1:]):
+                    report(("options", option.code),
+                           "fixed options stay at the end of a shuffled list: move option "
+                           f"{option.code} after the others", "fixed_not_at_end")
+        if self.kind is Kind.CHOICE:  # multi_choice has its own rules for 'exclusive'
+            for option in options:
+                if option.exclusive:
+                    report(("options", option.code, "exclusive"),
+                           f"'exclusive' applies to multi_choice options; a {self.name} "
+                           "question takes one answer anyway", "exclusive_single")
 
     def _one(self, question: Question, value: Any, context: AnswerContext) -> Any:
         code, specify = _code_and_specify(value)
@@ -97,6 +105,7 @@ class MultiChoice(_Choice):
 
     def check(self, question: Question, contact_fields: Mapping[str, ContactField],
               report: Reporter) -> None:
+        super().check(question, contact_fields, report)
         spec = question.spec
         count = len(question.options)
         if spec.max_selected is not None and spec.min_selected > spec.max_selected:

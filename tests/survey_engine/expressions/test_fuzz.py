@@ -25,12 +25,13 @@ SCOPE = Scope(
     questions={"q": Symbol(Kind.CHOICE, "q", frozenset({1, 2, 3}), frozenset({"dont_know"})),
                "m": Symbol(Kind.CODES, "m", frozenset({1, 2, 3})),
                "n": Symbol(Kind.NUMBER, "n"), "b": Symbol(Kind.BOOL, "b"),
-               "t": Symbol(Kind.TEXT, "t")},
+               "t": Symbol(Kind.TEXT, "t"), "d": Symbol(Kind.DATE, "d")},
     contact_fields={"email": Symbol(Kind.TEXT, "contact.email")},
 )
 
 TOKENS = st.sampled_from([
-    "q", "m", "n", "b", "t", "contact.email", "contact", ".", "1", "2", "2.5", "-", "'x'",
+    "q", "m", "n", "b", "t", "d", "'2015-06-01'", "contact.email", "contact", ".", "1", "2",
+    "2.5", "-", "'x'",
     "''", '"y"', "yes", "no", "dont_know", "refused", "==", "!=", "<", "<=", ">", ">=", "and",
     "or", "not", "in", "(", ")", "[", "]", ",", "count(m)", "answered(q)", "count", "=",
     "__import__", "'", "\\", "\n", "\x00", "é", "1e5", "0x1",
@@ -39,7 +40,8 @@ TOKENS = st.sampled_from([
 VALUES = st.one_of(st.just(MISSING), st.just(DONT_KNOW), st.just(REFUSED), st.booleans(),
                    st.integers(-5, 5), st.decimals(allow_nan=False, allow_infinity=False,
                                                    places=2),
-                   st.text(max_size=3), st.frozensets(st.integers(0, 4), max_size=3))
+                   st.text(max_size=3), st.frozensets(st.integers(0, 4), max_size=3),
+                   st.dates(), st.just("2015-06-01"))
 
 
 def _compile_or_engine_error(text: str) -> Expression | None:
@@ -61,7 +63,7 @@ def test_arbitrary_text_compiles_or_raises_engine_error(text: str) -> None:
 @settings(max_examples=1500, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(TOKENS, max_size=14).map(" ".join),
        st.fixed_dictionaries({"q": VALUES, "m": VALUES, "n": VALUES, "b": VALUES,
-                              "t": VALUES}),
+                              "t": VALUES, "d": VALUES}),
        VALUES)
 def test_token_soup_never_escapes_and_evaluation_never_raises(
         text: str, answers: dict[str, object], email: object) -> None:

@@ -18,6 +18,7 @@ from survey_engine.expressions import (
     check,
     parse,
 )
+from survey_engine.questionnaire.loader import loads
 
 SCOPE = Scope(
     questions={
@@ -170,3 +171,147 @@ def test_every_problem_is_reported() -> None:
 def test_missing_is_falsy_but_distinct() -> None:
     assert MISSING is not None and not MISSING
     assert REFUSED is not DONT_KNOW
+
+
+# --- no value, no comparison: `not in`, count(), bare yes_no names --------------------------
+
+@pytest.mark.parametrize("brands", [MISSING, DONT_KNOW, REFUSED])
+def test_not_in_a_multi_choice_without_a_set_of_options_is_false(brands: object) -> None:
+    answers = {} if brands is MISSING else {"brands": brands}
+    assert not holds("2 not in brands", answers)
+    assert not holds("2 in brands", answers)
+    assert holds("2 not in brands", {"brands": frozenset({1, 3})})
+    assert not holds("2 not in brands", {"brands": frozenset({2})})
+
+
+def test_not_in_with_an_unasked_element_is_false() -> None:
+    assert not holds("satisfaction not in brands", {"brands": frozenset({1})})
+    assert holds("satisfaction not in brands", {"satisfaction": 2,
+                                                "brands": frozenset({1})})
+
+
+@pytest.mark.parametrize("brands", [MISSING, DONT_KNOW, REFUSED])
+@pytest.mark.parametrize("text", ["count(brands) == 0", "count(brands) != 0",
+                                  "count(brands) < 1", "count(brands) >= 0",
+                                  "count(brands) in [0, 1]", "count(brands) not in [1, 2]"])
+def test_count_of_a_question_without_a_set_of_options_has_no_value(
+        brands: object, text: str) -> None:
+    answers = {} if brands is MISSING else {"brands": brands}
+    assert not holds(text, answers)
+
+
+def test_count_of_an_answered_multi_choice() -> None:
+    assert holds("count(brands) == 2", {"brands": frozenset({1, 4})})
+    assert holds("count(brands) != 0", {"brands": frozenset({1})})
+    assert Expression("answered(brands)").holds({"brands": frozenset({1})}, {})
+    assert not Expression("answered(brands)").holds({}, {})
+    assert holds("not answered(brands)", {"brands": DONT_KNOW})
+
+
+@pytest.mark.parametrize(("consent", "bare", "negated"), [
+    (True, True, False),
+    (False, False, True),
+    (DONT_KNOW, False, False),
+    (REFUSED, False, False),
+    (MISSING, False, False),
+])
+def test_a_bare_yes_no_name_is_q_equals_yes_and_not_q_is_q_equals_no(
+        consent: object, bare: bool, negated: bool) -> None:
+    answers = {} if consent is MISSING else {"consent": consent}
+    assert holds("consent", answers) is bare
+    assert holds("consent == yes", answers) is bare
+    assert holds("not consent", answers) is negated
+    assert holds("not (consent)", answers) is negated
+    assert holds("consent == no", answers) is negated
+    assert holds("not consent or age > 1", {**answers, "age": 3})
+    assert holds("not consent and age > 1", {**answers, "age": 3}) is negated
+    assert Expression("consent").evaluate(answers, {}) is bare
+
+
+def test_not_over_other_expressions_is_unchanged() -> None:
+    # `not (expression)` stays the negation of "holds": true when the question was not asked.
+    assert holds("not (consent == yes)", {})
+    assert holds("not (consent == yes)", {"consent": REFUSED})
+    assert holds("not (age > 3)", {})
+    assert holds("not answered(age)", {})
+
+
+# --- 'YYYY-MM-DD': a date when compared with a date, text otherwise ---------------------------
+
+DATES = Scope(questions={"moved_in": Symbol(Kind.DATE, "question 'moved_in'"),
+                         "name": Symbol(Kind.TEXT, "question 'name'")},
+              contact_fields=SCOPE.contact_fields)
+
+
+def date_holds(text: str, answers: dict[str, object],
+               contact: dict[str, object] | None = None) -> bool:
+    assert check(parse(text), DATES) == []
+    return Expression(text).holds(answers, contact or {})
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("moved_in == '2015-06-01'", True), ("moved_in != '2015-06-01'", False),
+    ("moved_in < '2015-06-02'", True), ("moved_in <= '2015-06-01'", True),
+    ("moved_in > '2015-05-31'", True), ("moved_in >= '2015-06-02'", False),
+    ("moved_in in ['2015-06-01']", True), ("moved_in in ['2014-01-01', '2015-06-01']", True),
+    ("moved_in not in ['2015-06-01']", False), ("moved_in not in ['2014-01-01']", True),
+    ("'2015-06-01' == moved_in", True), ("'2015-06-01' in [moved_in]", True),
+    ("contact.since in ['2019-03-01']", True), ("contact.since not in ['2019-03-01']", False),
+])
+def test_an_iso_literal_is_a_date_beside_a_date(text: str, expected: bool) -> None:
+    answers = {"moved_in": dt.date(2015, 6, 1)}
+    assert date_holds(text, answers, {"since": dt.date(2019, 3, 1)}) is expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("name == '2015-06-01'", True), ("name != '2015-06-01'", False),
+    ("name in ['2015-06-01']", True), ("name not in ['2015-06-01']", False),
+    ("name == '2015-6-1'", False), ("name in ['2015-6-1']", False),
+    ("contact.email == '2015-06-01'", True), ("contact.email in ['2015-06-01']", True),
+])
+def test_an_iso_literal_is_text_beside_text(text: str, expected: bool) -> None:
+    answers = {"name": "2015-06-01"}
+    assert date_holds(text, answers, {"email": "2015-06-01"}) is expected
+
+
+def test_an_iso_literal_beside_a_date_not_asked_or_special() -> None:
+    for text in ("moved_in == '2015-06-01'", "moved_in != '2015-06-01'",
+                 "moved_in in ['2015-06-01']", "moved_in not in ['2015-06-01']",
+                 "moved_in < '2015-06-01'"):
+        assert not date_holds(text, {}), text
+    # dont_know equals only itself: it is not that date, and is never before or after it.
+    special = {"moved_in": DONT_KNOW}
+    assert not date_holds("moved_in == '2015-06-01'", special)
+    assert not date_holds("moved_in in ['2015-06-01']", special)
+    assert not date_holds("moved_in < '2015-06-01'", special)
+    assert date_holds("moved_in != '2015-06-01'", special)
+    assert date_holds("moved_in not in ['2015-06-01']", special)
+
+
+def test_loaded_questionnaire_reads_iso_literals_by_the_kind_of_the_question() -> None:
+    questionnaire = loads("""\
+questionnaire: dates
+version: 1
+title: Dates
+source_language: en
+languages: [en]
+questions:
+  - id: moved_in
+    type: date
+    text: Since when?
+  - id: code
+    type: text
+    text: Which code?
+  - id: by_date
+    type: yes_no
+    text: A?
+    show_if: moved_in in ['2015-06-01'] and moved_in == '2015-06-01'
+  - id: by_text
+    type: yes_no
+    text: B?
+    show_if: code in ['2015-06-01'] and code == '2015-06-01'
+""", "dates.yaml")
+    answers = {"moved_in": dt.date(2015, 6, 1), "code": "2015-06-01"}
+    for ident in ("by_date", "by_text"):
+        condition = questionnaire.question(ident).show_if
+        assert condition is not None and condition.holds(answers, {}), ident
