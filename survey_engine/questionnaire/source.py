@@ -134,6 +134,7 @@ class _Builder:
         self.stack: list[tuple[yaml.Node, bool]] = []  # collections being built; via alias?
         self.seen: set[int] = set()
         self.copies = 0
+        self.resolved: dict[str, str] = {}
 
     def fail(self, node: yaml.Node, message: str, code: str) -> None:
         self.problems.append(Diagnostic(self.document.filename, node.start_mark.line + 1,
@@ -171,6 +172,15 @@ class _Builder:
         finally:
             self.stack.pop()
 
+    def _implicit_tag(self, text: str) -> str:
+        """The tag YAML gives ``text`` written plain. Keys and values repeat a lot in a
+        questionnaire (``id``, ``type``, ``text``...), so resolutions are remembered."""
+        tag = self.resolved.get(text)
+        if tag is None:
+            tag = self.resolved[text] = self.loader.resolve(yaml.ScalarNode, text,
+                                                            (True, False))
+        return tag
+
     def _outermost_alias(self) -> yaml.Node:
         """The collection holding the outermost alias being expanded (where it is written),
         or the innermost collection when the current node is that alias."""
@@ -183,7 +193,7 @@ class _Builder:
         """The value of a scalar and whether it is sound: its text as written (with a
         problem) when it cannot be built or carries a tag we do not take."""
         tag, text = node.tag, str(node.value)
-        written_as = self.loader.resolve(yaml.ScalarNode, text, (True, False))
+        written_as = self._implicit_tag(text)
         implicit = is_plain(node) and written_as == tag
         if tag not in _SCALAR_TAGS:
             if not implicit:
