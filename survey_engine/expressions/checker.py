@@ -7,7 +7,6 @@ call is made. Every problem is reported, not only the first.
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import enum
 from collections.abc import Callable, Container, Mapping
@@ -16,6 +15,7 @@ from decimal import Decimal
 
 from survey_engine.errors import ExpressionError
 from survey_engine.expressions import ast
+from survey_engine.values import iso_date
 
 
 class Kind(enum.Enum):
@@ -86,14 +86,6 @@ def _literal_kind(value: object) -> Kind:
     if isinstance(value, ast.Special):
         return Kind.SPECIAL
     return Kind.TEXT
-
-
-def iso_date(text: str) -> dt.date | None:
-    """``text`` read as an ISO date (YYYY-MM-DD), or None."""
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 def _date_hint(left: Kind, right: Kind) -> str:

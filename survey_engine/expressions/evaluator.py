@@ -21,8 +21,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from survey_engine.expressions import ast
-from survey_engine.expressions.checker import iso_date
 from survey_engine.expressions.parser import parse
+from survey_engine.values import iso_date
 
 Values = Mapping[str, Any]
 Evaluator = Callable[[Values, Values], Any]

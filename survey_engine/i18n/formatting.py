@@ -17,6 +17,7 @@ from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal, format_percent, get_decimal_symbol, get_group_symbol
 
 from survey_engine.i18n.languages import locale_of
+from survey_engine.values import LARGEST
 
 
 def number(value: int | Decimal | float, language: str) -> str:
@@ -47,9 +48,6 @@ def date_time(value: dt.datetime, language: str) -> str:
 #: Spaces people type between thousands; French and Russian group with a narrow no-break
 #: space that no keyboard has, so any of them stands for the language's own.
 _SPACES = " \u00a0\u202f"
-#: The largest number an answer may hold: far beyond any survey's range, small enough that
-#: no arithmetic on it can overflow (1e999999 is not an answer, it is an attack).
-LARGEST = Decimal(10) ** 15
 
 
 def parse_number(text: str, language: str) -> Decimal | None:

@@ -15,11 +15,9 @@ from typing import Any
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-from survey_engine.i18n.formatting import LARGEST
 from survey_engine.questionnaire.model import ContactField
-from survey_engine.questionnaire.numbers import as_number
+from survey_engine.values import LARGEST, as_number, iso_date
 
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
@@ -52,17 +50,6 @@ def normalize(field: ContactField, value: Any) -> Any:
         raise ContactValueError("pattern", f"{field.name}: {result!r} does not match "
                                            f"{field.pattern.pattern!r}")
     return result
-
-
-def iso_date(text: str) -> dt.date | None:
-    """``text`` as a YYYY-MM-DD date, or None. Stricter than :meth:`date.fromisoformat`,
-    which also reads 20190301 and 2019-W09-5: a number is never silently a date."""
-    if not _ISO_DATE.fullmatch(text):
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 def _date(value: Any) -> dt.date:

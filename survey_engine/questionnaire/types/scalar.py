@@ -13,11 +13,10 @@ from babel.dates import parse_date
 
 from survey_engine.expressions import Kind
 from survey_engine.i18n import formatting
-from survey_engine.questionnaire.contact import iso_date
 from survey_engine.questionnaire.model import ContactField, Question
-from survey_engine.questionnaire.numbers import as_number
 from survey_engine.questionnaire.schema import InfoSpec, NumberSpec, QuestionSpec, TextSpec
 from survey_engine.questionnaire.types.base import AnswerContext, QuestionType, Reporter, register
+from survey_engine.values import LARGEST, as_number, iso_date
 
 _STORED_DECIMAL = re.compile(r"-?[0-9]+\.[0-9]+")
 
@@ -71,9 +70,9 @@ class Number(QuestionType):
                    "no_integer_in_range")
         for bound in ("min", "max"):
             value = getattr(spec, bound)
-            if value is not None and abs(value) >= formatting.LARGEST:
+            if value is not None and abs(value) >= LARGEST:
                 report((bound,), f"{bound} ({value}) is beyond the largest answer the engine "
-                       f"takes ({formatting.LARGEST:,})", "bound_too_large")
+                       f"takes ({LARGEST:,})", "bound_too_large")
 
     def validate(self, question: Question, value: Any, context: AnswerContext) -> Any:
         spec = question.spec

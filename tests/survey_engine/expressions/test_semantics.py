@@ -99,6 +99,7 @@ def test_dates_compare_with_iso_literals() -> None:
 
 @pytest.mark.parametrize("text", ["contact.since < 'last year'",
                                   "contact.since == '2020-02-30'",
+                                  "contact.since == '20200301'",
                                   "contact.since in ['01/03/2020']"])
 def test_a_date_is_never_compared_with_other_text(text: str) -> None:
     (error,) = check(parse(text), SCOPE)
