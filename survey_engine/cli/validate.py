@@ -41,12 +41,17 @@ def validate(files: tuple[Path, ...], as_json: bool) -> None:
     report: list[dict[str, object]] = []
     failed = 0
     for path in progress(files, len(files), "Validating"):
-        if path.name.endswith(SCRIPT_SUFFIX) or _is_script(path):
+        if path.name.endswith(SCRIPT_SUFFIX):
             failed += not _validate_script(path, report, as_json)
             continue
         try:
             questionnaire = load(path)
         except QuestionnaireError as error:
+            # a list of cases is a script under another name (the contract's paths.yaml);
+            # look for one only here, so that a questionnaire is parsed once
+            if _is_script(path, error):
+                failed += not _validate_script(path, report, as_json)
+                continue
             failed += 1
             report.append({"file": str(path), "valid": False,
                            "errors": [d.as_dict() for d in error.diagnostics]})
@@ -93,9 +98,11 @@ def _validate_script(path: Path, report: list[dict[str, object]], as_json: bool)
     return True
 
 
-def _is_script(path: Path) -> bool:
-    """Whether the file's top level is a YAML list, as a script's is (a questionnaire's is a
-    mapping). Unreadable or broken files are left to the questionnaire loader to report."""
+def _is_script(path: Path, error: QuestionnaireError) -> bool:
+    """Whether a file the questionnaire loader refused as not a mapping has a YAML list at
+    its top level, as a script has. Unreadable or broken files stay the loader's to report."""
+    if not any(diagnostic.code == "not_mapping" for diagnostic in error.diagnostics):
+        return False
     try:
         document, _ = read_yaml(path.read_text(encoding="utf-8"), str(path))
     except (OSError, UnicodeDecodeError):
