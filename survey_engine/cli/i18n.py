@@ -7,7 +7,7 @@ product's own strings, laid out as ``locales/<lang>/LC_MESSAGES/<domain>.po``.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import NoReturn
 
@@ -103,6 +103,19 @@ def _nothing_to_do(pairs: list[tuple[Domain, str]]) -> bool:
     return not pairs
 
 
+def _for_each_catalog(pairs: Iterable[tuple[Domain, str]],
+                      work: Callable[[Domain, str], None]) -> list[str]:
+    """Do ``work`` on every selected catalog, going on past the ones it refuses; return
+    the refusals."""
+    errors: list[str] = []
+    for domain, language in pairs:
+        try:
+            work(domain, language)
+        except CatalogError as error:
+            errors.append(error.message)
+    return errors
+
+
 def _failed(errors: list[str]) -> None:
     """Print each refusal once (a broken template refuses every language) and exit 1 if
     there were any."""
@@ -168,19 +181,16 @@ def init(questionnaires_dir: Path | None, domain_names: tuple[str, ...],
     pairs = _pairs(_domains(questionnaires_dir, domain_names), languages)
     if _nothing_to_do(pairs):
         return
-    errors: list[str] = []
-    for domain, language in pairs:
-        try:
-            path = tools.init(domain, language, root, force)
-        except CatalogError as error:
-            errors.append(error.message)
-            continue
+
+    def create(domain: Domain, language: str) -> None:
+        path = tools.init(domain, language, root, force)
         if path is not None:
             click.echo(f"created {path}")
         else:
             click.echo(f"kept {po_path(root, language, domain.name)} (exists; 'survey-engine "
                        "i18n update' merges new texts, --force starts it over)")
-    _failed(errors)
+
+    _failed(_for_each_catalog(pairs, create))
 
 
 @i18n.command()
@@ -200,20 +210,17 @@ def update(questionnaires_dir: Path | None, domain_names: tuple[str, ...],
     pairs = _pairs(_domains(questionnaires_dir, domain_names), languages)
     if _nothing_to_do(pairs):
         return
-    errors: list[str] = []
-    for domain, language in pairs:
-        try:
-            path = tools.update(domain, language, root)
-        except CatalogError as error:
-            errors.append(error.message)
-            continue
+
+    def merge(domain: Domain, language: str) -> None:
+        path = tools.update(domain, language, root)
         if path is not None:
             click.echo(f"updated {path}")
         else:
             click.echo(f"skipped {po_path(root, language, domain.name)}: no catalog yet "
                        f"(create it with 'survey-engine i18n init --lang {language} "
                        f"--domain {domain.name}')")
-    _failed(errors)
+
+    _failed(_for_each_catalog(pairs, merge))
 
 
 @i18n.command("compile")
@@ -233,21 +240,18 @@ def compile_(questionnaires_dir: Path | None, domain_names: tuple[str, ...],
     """
     root = resolve_locales(locales)
     pairs = _pairs(_domains(questionnaires_dir, domain_names), languages)
-    written, skipped, errors = 0, 0, []
-    for domain, language in progress(pairs, len(pairs), "Compiling"):
-        try:
-            compiled = tools.compile_catalog(domain, language, root)
-        except CatalogError as error:
-            errors.append(error.message)
-            continue
-        if compiled is None:
-            skipped += 1
-            continue
-        written += 1
-        for fault in compiled.faults:
+    outcomes: list[bool] = []  # per catalog: written, or skipped for want of a .po
+
+    def write(domain: Domain, language: str) -> None:
+        compiled = tools.compile_catalog(domain, language, root)
+        outcomes.append(compiled is not None)
+        for fault in compiled.faults if compiled else ():
             click.echo(f"warning: {fault} (fielding refused until fixed)", err=True)
+
+    errors = _for_each_catalog(progress(pairs, len(pairs), "Compiling"), write)
+    skipped = outcomes.count(False)
     note = f", {skipped} without a .po skipped" if skipped else ""
-    click.echo(f"compiled {written} catalogs into {root}{note}")
+    click.echo(f"compiled {outcomes.count(True)} catalogs into {root}{note}")
     _failed(errors)
 
 
