@@ -1,0 +1,104 @@
+"""Operations on contacts one at a time, the do-not-call list and per-agent exclusions.
+
+Bulk loading from files is :mod:`dialer.importing`; this module is what it and the tests share.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dialer.errors import DialerError
+from dialer.models import (
+    Agent,
+    AgentExclusion,
+    Campaign,
+    Contact,
+    ContactPhase,
+    DispatchGroup,
+    DoNotCall,
+    utc_now,
+)
+from dialer.phones import NumberRefused, check_number, check_prefix
+
+logger = logging.getLogger(__name__)
+
+
+def group_for(session: Session, campaign: Campaign, language: str, time_zone: str,
+              country: str) -> DispatchGroup:
+    """The dispatch group of ``campaign`` for this language, zone and country, made if new."""
+    found = session.scalars(select(DispatchGroup).where(
+        DispatchGroup.campaign_id == campaign.id, DispatchGroup.language == language,
+        DispatchGroup.time_zone == time_zone, DispatchGroup.country == country)).one_or_none()
+    if found is not None:
+        return found
+    group = DispatchGroup(campaign_id=campaign.id, language=language, time_zone=time_zone,
+                          country=country)
+    session.add(group)
+    session.flush()
+    return group
+
+
+def add_contact(session: Session, campaign: Campaign, phone: str, language: str,
+                time_zone: str | None = None, fields: Mapping[str, Any] | None = None,
+                due_at: dt.datetime | None = None) -> Contact:
+    """One contact, checked like an imported line (number, language, zone); fields are stored
+    as given (the importer checks them against the questionnaire).
+
+    :raises DialerError: the number's refusal reason, ``language`` or ``time_zone``.
+    """
+    try:
+        number = check_number(phone, allowed_countries=campaign.allowed_countries,
+                              allowed_types=campaign.allowed_number_types,
+                              default_country=campaign.allowed_countries[0])
+    except NumberRefused as refused:
+        raise DialerError(refused.reason, str(refused)) from None
+    if language not in campaign.languages:
+        raise DialerError("language", f"{language!r} is not a language of campaign "
+                                      f"{campaign.code} ({', '.join(campaign.languages)})")
+    zone = time_zone or (number.time_zones[0] if len(number.time_zones) == 1 else None)
+    if zone is None:
+        raise DialerError("time_zone", f"{phone}: the number's country spans several time "
+                                       f"zones; give one")
+    contact = Contact(campaign_id=campaign.id, phone_e164=number.e164,
+                      group=group_for(session, campaign, language, zone, number.country),
+                      fields=dict(fields or {}), phase=int(ContactPhase.FRESH),
+                      due_at=due_at or utc_now())
+    session.add(contact)
+    session.flush()
+    return contact
+
+
+def add_do_not_call(session: Session, phone: str, reason: str = "") -> DoNotCall:
+    """Put a number on the do-not-call list (idempotent). :raises DialerError: ``invalid_number``."""
+    try:
+        e164 = check_prefix(phone)
+    except NumberRefused as refused:
+        raise DialerError("invalid_number", str(refused)) from None
+    entry = session.get(DoNotCall, e164)
+    if entry is None:
+        entry = DoNotCall(phone_e164=e164, reason=reason, added_at=utc_now())
+        session.add(entry)
+        session.flush()
+    return entry
+
+
+def add_exclusion(session: Session, agent: Agent, number_or_prefix: str,
+                  reason: str = "") -> AgentExclusion:
+    """Forbid connecting ``agent`` to a number or to every number starting with a prefix.
+
+    :raises DialerError: ``prefix``.
+    """
+    try:
+        prefix = check_prefix(number_or_prefix)
+    except NumberRefused as refused:
+        raise DialerError(refused.reason, str(refused)) from None
+    exclusion = AgentExclusion(agent_id=agent.id, prefix=prefix, reason=reason)
+    session.add(exclusion)
+    session.flush()
+    return exclusion

@@ -1,0 +1,88 @@
+"""Database engines and the one transaction boundary.
+
+SQLite is the embedded default: one file, write-ahead log, foreign keys on, and transactions we
+begin ourselves so that a dispatcher can ask for ``BEGIN IMMEDIATE`` (the write lock up front,
+so two processes never both read a contact as free). PostgreSQL is used through psycopg 3.
+
+Operations ``flush()``; only :func:`transaction` commits (STYLE 4).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+logger = logging.getLogger(__name__)
+
+#: Execution option naming how a SQLite transaction begins: "DEFERRED" or "IMMEDIATE".
+SQLITE_BEGIN = "sqlite_begin"
+#: How long a SQLite connection waits for another writer before giving up, in milliseconds.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def make_engine(url: str, **options: Any) -> Engine:
+    """An engine for ``url``, configured for this program's SQLite or PostgreSQL use.
+
+    A ``postgresql://`` URL without a driver uses psycopg 3. The folder of a SQLite file is
+    created if missing.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, **options)
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(parsed, pool_pre_ping=True, **options)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """WAL, foreign keys, a busy timeout, and transactions begun by us (the pysqlite driver
+    would otherwise begin them late and never IMMEDIATE)."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        mode = connection.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
+        if mode not in ("DEFERRED", "IMMEDIATE"):
+            raise ValueError(f"unknown SQLite begin mode {mode!r}")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def is_sqlite(engine: Engine) -> bool:
+    """Whether ``engine`` talks to SQLite (claims then use an immediate transaction)."""
+    return engine.dialect.name == "sqlite"
+
+
+def writer(engine: Engine) -> Engine:
+    """``engine`` set to take SQLite's write lock when a transaction begins; the same engine on
+    PostgreSQL. Used by work that reads then writes the same rows (claims, imports)."""
+    if is_sqlite(engine):
+        return engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
+    return engine
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    """One unit of work: a session that commits once at the end and rolls back on any error."""
+    with Session(engine, expire_on_commit=False) as session:
+        with session.begin():
+            yield session

@@ -1,0 +1,31 @@
+"""The dialer's tables, as typed SQLAlchemy 2.0 models.
+
+Importing this package registers every model on :data:`Base.metadata` (Alembic and tests need
+all of them at once).
+"""
+
+from dialer.models.base import Base, UTCDateTime, utc_now
+from dialer.models.campaigns import (
+    CallingWindow,
+    Campaign,
+    CampaignState,
+    Client,
+    LanguageLevel,
+    RetryRule,
+)
+from dialer.models.contacts import (
+    AgentExclusion,
+    Contact,
+    ContactPhase,
+    ContactState,
+    DispatchGroup,
+    DoNotCall,
+)
+from dialer.models.people import Agent, AgentLanguage, AgentSkill, Shift, Site
+
+__all__ = [
+    "Agent", "AgentExclusion", "AgentLanguage", "AgentSkill", "Base", "CallingWindow",
+    "Campaign", "CampaignState", "Client", "Contact", "ContactPhase", "ContactState",
+    "DispatchGroup", "DoNotCall", "LanguageLevel", "RetryRule", "Shift", "Site",
+    "UTCDateTime", "utc_now",
+]

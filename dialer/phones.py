@@ -1,0 +1,90 @@
+"""Phone numbers as the dialer accepts them: valid, of an allowed type and country, in E.164,
+with the time zones the numbering plan places them in. All of it from ``phonenumbers``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+
+import phonenumbers
+from phonenumbers import PhoneNumberType
+from phonenumbers.timezone import time_zones_for_number
+
+from survey_engine.questionnaire.contact import mask_phone
+
+__all__ = ["NUMBER_TYPES", "CheckedNumber", "NumberRefused", "check_number", "check_prefix",
+           "mask_phone"]
+
+#: phonenumbers' number types by lower-case name ("mobile", "premium_rate", ...).
+NUMBER_TYPES: dict[str, int] = {
+    name.lower(): value for name, value in vars(PhoneNumberType).items()
+    if name.isupper() and isinstance(value, int)}
+
+#: Types never called, whatever a campaign allows: the respondent would pay, or a third party.
+_REFUSED_TYPES = {PhoneNumberType.PREMIUM_RATE: "premium_rate",
+                  PhoneNumberType.SHARED_COST: "shared_cost"}
+_UNKNOWN_ZONE = "Etc/Unknown"
+_PREFIX = re.compile(r"\+[1-9][0-9]{0,14}")
+
+
+class NumberRefused(ValueError):
+    """A number the dialer will not call. ``reason`` is a stable code."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class CheckedNumber:
+    """A callable number: E.164 text, its country (ISO 3166 region) and its possible zones."""
+
+    e164: str
+    country: str
+    time_zones: tuple[str, ...]
+
+
+def check_number(raw: str, *, allowed_countries: Collection[str],
+                 allowed_types: Collection[str], default_country: str | None = None
+                 ) -> CheckedNumber:
+    """``raw`` checked for calling. National numbers are read as ``default_country``'s.
+
+    :raises NumberRefused: ``invalid_number``, ``premium_rate``, ``shared_cost``,
+        ``number_type`` or ``country``.
+    """
+    text = raw.strip()
+    try:
+        number = phonenumbers.parse(text, default_country)
+    except phonenumbers.NumberParseException:
+        raise NumberRefused("invalid_number", f"{text!r} is not a phone number") from None
+    if not phonenumbers.is_valid_number(number):
+        raise NumberRefused("invalid_number", f"{text!r} is not a valid phone number")
+    kind = phonenumbers.number_type(number)
+    if kind in _REFUSED_TYPES:
+        reason = _REFUSED_TYPES[kind]
+        raise NumberRefused(reason, f"{text!r} is a {reason.replace('_', '-')} number")
+    type_name = next(name for name, value in NUMBER_TYPES.items() if value == kind)
+    if type_name not in allowed_types:
+        raise NumberRefused("number_type", f"{text!r} is a {type_name} number, not one of "
+                                           f"{', '.join(sorted(allowed_types))}")
+    country = phonenumbers.region_code_for_number(number) or ""
+    if country not in allowed_countries:
+        raise NumberRefused("country", f"{text!r} belongs to {country or 'no country'}, not "
+                                       f"to {', '.join(sorted(allowed_countries))}")
+    zones = tuple(zone for zone in time_zones_for_number(number) if zone != _UNKNOWN_ZONE)
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return CheckedNumber(e164=str(e164), country=country, time_zones=zones)
+
+
+def check_prefix(text: str) -> str:
+    """An exclusion prefix: ``+`` and up to 15 digits, spaces removed (``+32 47`` → ``+3247``).
+
+    :raises NumberRefused: ``prefix``.
+    """
+    compact = re.sub(r"[\s().-]", "", text)
+    if not _PREFIX.fullmatch(compact):
+        raise NumberRefused("prefix", f"{text!r} is not a number or prefix in international "
+                                      f"form (+ and digits)")
+    return compact

@@ -1,0 +1,53 @@
+"""Factories for dialer tests: a site, agents, a client and a running campaign in few lines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+from itertools import count
+
+from sqlalchemy.orm import Session
+
+from dialer.campaigns import TimeRange, create_agent, create_campaign, create_client, create_site
+from dialer.models import Agent, Campaign, LanguageLevel, Site
+from tests.conftest import QUESTIONNAIRES
+
+_serial = count(1)
+#: Every hour of every day: tests that are not about windows use it.
+ALWAYS: list[TimeRange] = [(day, dt.time(0, 0), dt.time(23, 59, 59)) for day in range(7)]
+WEEKDAYS_9_TO_21: list[TimeRange] = [(day, dt.time(9), dt.time(21)) for day in range(6)]
+
+
+def site(session: Session, time_zone: str = "Europe/Brussels") -> Site:
+    """A prison site with a pay rate."""
+    number = next(_serial)
+    return create_site(session, f"SITE{number}", f"Site {number}", time_zone,
+                       Decimal("0.75"), "EUR")
+
+
+def agent(session: Session, at: Site, languages: dict[str, LanguageLevel] | Sequence[str],
+          shifts: Sequence[TimeRange] = ALWAYS, code: str | None = None) -> Agent:
+    """An agent speaking ``languages`` (names alone mean native)."""
+    spoken = (languages if isinstance(languages, dict)
+              else {language: LanguageLevel.NATIVE for language in languages})
+    return create_agent(session, at, code or f"AG{next(_serial):04d}", "nl", spoken,
+                        shifts=shifts)
+
+
+def campaign(session: Session, languages: Sequence[str] = ("nl", "fr", "en", "ru", "tr"),
+             countries: Sequence[str] = ("BE", "NL", "FR", "US", "CA"),
+             windows: Sequence[TimeRange] = ALWAYS, priority: int = 0,
+             max_attempts: int = 6, start: bool = True,
+             questionnaire: str = "customer-satisfaction.yaml") -> Campaign:
+    """A campaign of a new client over a sample questionnaire, started unless told not to."""
+    number = next(_serial)
+    client = create_client(session, f"CL{number}", f"Client {number}")
+    made = create_campaign(session, client, f"CAMP{number}", f"Campaign {number}",
+                           QUESTIONNAIRES / questionnaire, languages=languages,
+                           allowed_countries=countries, windows=windows, priority=priority,
+                           max_attempts=max_attempts)
+    if start:
+        made.start()
+        session.flush()
+    return made
