@@ -75,7 +75,10 @@ def add_contact(session: Session, campaign: Campaign, phone: str, language: str,
 
 
 def add_do_not_call(session: Session, phone: str, reason: str = "") -> DoNotCall:
-    """Put a number on the do-not-call list (idempotent). :raises DialerError: ``invalid_number``."""
+    """Put a number on the do-not-call list (idempotent).
+
+    :raises DialerError: ``invalid_number``.
+    """
     try:
         e164 = check_prefix(phone)
     except NumberRefused as refused:

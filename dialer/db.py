@@ -83,6 +83,5 @@ def writer(engine: Engine) -> Engine:
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
     """One unit of work: a session that commits once at the end and rolls back on any error."""
-    with Session(engine, expire_on_commit=False) as session:
-        with session.begin():
-            yield session
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        yield session

@@ -10,7 +10,6 @@ from dialer.models.campaigns import (
     Campaign,
     CampaignState,
     Client,
-    LanguageLevel,
     RetryRule,
 )
 from dialer.models.contacts import (
@@ -21,7 +20,7 @@ from dialer.models.contacts import (
     DispatchGroup,
     DoNotCall,
 )
-from dialer.models.people import Agent, AgentLanguage, AgentSkill, Shift, Site
+from dialer.models.people import Agent, AgentLanguage, AgentSkill, LanguageLevel, Shift, Site
 
 __all__ = [
     "Agent", "AgentExclusion", "AgentLanguage", "AgentSkill", "Base", "CallingWindow",

@@ -1,14 +1,13 @@
 """contacts, agents, campaigns and dispatch
 
 Revision ID: 0001
-Revises: 
+Revises: (none)
 Create Date: 2026-11-23
 """
 from __future__ import annotations
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0001'
 down_revision = None

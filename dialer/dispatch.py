@@ -1,0 +1,176 @@
+"""Dispatch: the next contact for an agent, waiting agents served idle-longest first, and the
+backlog of languages nobody on shift speaks.
+
+Each public method is one transaction (STYLE 4). The roster of campaigns, groups and agents is
+cached for ``roster_ttl`` (a few seconds by default); what must be exact at the moment of the
+claim (campaign still running, attempts left, do-not-call list, the agent's exclusions, nobody
+else holding the contact) is checked by the claiming statement itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.orm import Session
+
+from dialer import claims
+from dialer.db import transaction, writer
+from dialer.dispatch_plan import AgentProfile, Roster, read_roster
+from dialer.errors import DialerError
+from dialer.models import Agent, Contact, ContactPhase, ContactState, utc_now
+from dialer.phones import mask_phone
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_LEASE = dt.timedelta(minutes=10)
+DEFAULT_ROSTER_TTL = dt.timedelta(seconds=5)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A contact held for an agent until ``lease_until``. Carries no phone number: agents see
+    only ``masked_number``; the dialer resolves the number from ``contact_id`` itself."""
+
+    contact_id: int
+    campaign_id: int
+    campaign_code: str
+    agent_id: int
+    agent_code: str
+    language: str
+    masked_number: str
+    phase: ContactPhase
+    lease_until: dt.datetime
+
+
+class Dispatcher:
+    """Hands contacts to agents from one database; any number may run side by side."""
+
+    def __init__(self, engine: Engine, *, lease: dt.timedelta = DEFAULT_LEASE,
+                 roster_ttl: dt.timedelta = DEFAULT_ROSTER_TTL) -> None:
+        self.engine = writer(engine)
+        self.lease = lease
+        self.roster_ttl = roster_ttl
+        self._roster: Roster | None = None
+
+    def roster(self, session: Session, now: dt.datetime) -> Roster:
+        """The cached roster, read again once older than ``roster_ttl`` (by wall clock)."""
+        checked = utc_now()
+        if self._roster is None or checked - self._roster.taken_at >= self.roster_ttl \
+                or checked < self._roster.taken_at:
+            self._roster = read_roster(session, checked)
+        return self._roster
+
+    def forget_roster(self) -> None:
+        """Read campaigns, groups and agents again at the next call (after changing them)."""
+        self._roster = None
+
+    def next_call(self, agent_id: int, now: dt.datetime | None = None) -> Claim | None:
+        """Claim the contact ``agent_id`` should call now, or None when there is none.
+
+        :raises DialerError: ``agent_unknown`` (no such active agent), ``off_shift``.
+        """
+        moment = now or utc_now()
+        with transaction(self.engine) as session:
+            return self._next_call(session, agent_id, moment)
+
+    def _next_call(self, session: Session, agent_id: int, now: dt.datetime) -> Claim | None:
+        roster = self.roster(session, now)
+        agent = roster.agents.get(agent_id)
+        if agent is None:
+            self.forget_roster()
+            roster = self.roster(session, now)
+            agent = roster.agents.get(agent_id)
+        if agent is None:
+            raise DialerError("agent_unknown", f"no active agent with id {agent_id}")
+        if not agent.on_shift(now):
+            raise DialerError("off_shift", f"agent {agent.code} is not on shift now")
+        groups = roster.open_groups(agent, now)
+        probes = claims.probes_for([[group.id for group in level] for level in groups])
+        row = claims.claim(session, agent.id, probes, now, self.lease)
+        if row is None:
+            return None
+        return self._claim(roster, agent, row, now)
+
+    def _claim(self, roster: Roster, agent: AgentProfile, row: claims.ClaimedRow,
+               now: dt.datetime) -> Claim:
+        group = next(group for group in roster.groups if group.id == row.group_id)
+        return Claim(contact_id=row.contact_id, campaign_id=row.campaign_id,
+                     campaign_code=roster.campaigns[row.campaign_id].code, agent_id=agent.id,
+                     agent_code=agent.code, language=group.language,
+                     masked_number=mask_phone(row.phone_e164), phase=row.phase,
+                     lease_until=now + self.lease)
+
+    def release(self, claim: Claim, now: dt.datetime | None = None) -> bool:
+        """Give a claim back unused; False when it had already been lost to its lease."""
+        with transaction(self.engine) as session:
+            return claims.release(session, claim.contact_id, claim.agent_id, claim.lease_until,
+                                  now or utc_now())
+
+    def renew(self, claim: Claim, now: dt.datetime | None = None) -> Claim | None:
+        """The claim with its lease extended from now; None when it was already lost."""
+        moment = now or utc_now()
+        with transaction(self.engine) as session:
+            end = claims.renew(session, claim.contact_id, claim.agent_id, claim.lease_until,
+                               moment, self.lease)
+        if end is None:
+            return None
+        return Claim(**{**claim.__dict__, "lease_until": end})
+
+    def mark_ready(self, agent_id: int, now: dt.datetime | None = None) -> None:
+        """Record that ``agent_id`` waits for a call from ``now`` on (idle time counts from it)."""
+        with transaction(self.engine) as session:
+            session.execute(update(Agent).where(Agent.id == agent_id, Agent.ready_since.is_(None))
+                            .values(ready_since=now or utc_now()))
+
+    def serve_waiting(self, now: dt.datetime | None = None) -> list[Claim]:
+        """Give each waiting agent on shift a contact, the one idle longest first.
+
+        An agent who gets a contact stops waiting; one who gets nothing keeps their place.
+        """
+        moment = now or utc_now()
+        with transaction(self.engine) as session:
+            waiting = list(session.scalars(
+                select(Agent.id).where(Agent.active, Agent.ready_since.is_not(None))
+                .order_by(Agent.ready_since, Agent.id)))
+        served = []
+        for agent_id in waiting:
+            with transaction(self.engine) as session:
+                roster = self.roster(session, moment)
+                agent = roster.agents.get(agent_id)
+                if agent is None or not agent.on_shift(moment):
+                    continue
+                result = self._next_call(session, agent_id, moment)
+                if result is not None:
+                    session.execute(update(Agent).where(Agent.id == agent_id)
+                                    .values(ready_since=None))
+                    served.append(result)
+        return served
+
+    def backlog(self, now: dt.datetime | None = None) -> dict[str, int]:
+        """Contacts callable now in a language no agent on shift speaks (at the campaign's
+        minimum level), counted per language. They stay waiting; this only reports them."""
+        moment = now or utc_now()
+        with transaction(self.engine) as session:
+            roster = read_roster(session, utc_now())
+            on_shift = roster.agents_on_shift(moment)
+            orphaned = {}
+            for group in roster.callable_groups(moment):
+                level = roster.campaigns[group.campaign_id].minimum_level
+                if not any(agent.speaks(group.language, level) for agent in on_shift):
+                    orphaned[group.id] = group.language
+            if not orphaned:
+                return {}
+            contact = Contact.__table__.c
+            rows = session.execute(
+                select(contact.group_id, func.count())
+                .where(contact.state == ContactState.WAITING.value,
+                       contact.group_id.in_(orphaned), contact.due_at <= moment)
+                .group_by(contact.group_id))
+            totals: Counter[str] = Counter()
+            for group_id, waiting in rows:
+                totals[orphaned[group_id]] += waiting
+            return dict(sorted(totals.items()))

@@ -1,0 +1,148 @@
+"""What dispatch may offer an agent at an instant: the open dispatch groups, by campaign priority.
+
+A :class:`Roster` is a snapshot of the small, slowly changing tables (running campaigns with their
+windows, dispatch groups, agents with languages and shifts), read in a few queries. From it,
+:meth:`Roster.open_groups` answers in memory which groups an agent may be given now: campaign
+running, respondent's window open (respondent's zone and holidays), language spoken at the
+campaign's minimum level, agent on shift. The contacts table is never scanned for this.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dialer.models import (
+    Agent,
+    AgentLanguage,
+    CallingWindow,
+    Campaign,
+    CampaignState,
+    DispatchGroup,
+    LanguageLevel,
+    Shift,
+    Site,
+)
+from dialer.windows import WeeklyShift, WeeklyWindow, is_callable, on_shift
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CampaignRules:
+    """What dispatch needs of a running campaign."""
+
+    id: int
+    code: str
+    priority: int
+    minimum_level: LanguageLevel
+    skip_public_holidays: bool
+    windows: tuple[WeeklyWindow, ...]
+
+
+@dataclass(frozen=True)
+class Group:
+    """A dispatch group: contacts of one campaign sharing language, time zone and country."""
+
+    id: int
+    campaign_id: int
+    language: str
+    time_zone: str
+    country: str
+
+
+@dataclass(frozen=True)
+class AgentProfile:
+    """What dispatch needs of an agent."""
+
+    id: int
+    code: str
+    languages: dict[str, LanguageLevel]
+    shifts: tuple[WeeklyShift, ...]
+    site_time_zone: str
+
+    def speaks(self, language: str, at_least: LanguageLevel) -> bool:
+        """Whether the agent speaks ``language`` at ``at_least`` or better."""
+        level = self.languages.get(language)
+        return level is not None and level.rank >= at_least.rank
+
+    def on_shift(self, instant: dt.datetime) -> bool:
+        """Whether the agent works at ``instant`` (site local time)."""
+        return on_shift(self.shifts, self.site_time_zone, instant)
+
+
+@dataclass(frozen=True)
+class Roster:
+    """A snapshot of running campaigns, their groups and the active agents."""
+
+    campaigns: dict[int, CampaignRules]
+    groups: tuple[Group, ...]
+    agents: dict[int, AgentProfile]
+    taken_at: dt.datetime
+
+    def callable_groups(self, instant: dt.datetime) -> list[Group]:
+        """Groups of running campaigns whose respondents may be called at ``instant``."""
+        result = []
+        for group in self.groups:
+            rules = self.campaigns[group.campaign_id]
+            if is_callable(rules.windows, group.time_zone, group.country, instant,
+                           skip_public_holidays=rules.skip_public_holidays):
+                result.append(group)
+        return result
+
+    def open_groups(self, agent: AgentProfile, instant: dt.datetime) -> list[list[Group]]:
+        """The groups ``agent`` may be given at ``instant``, one list per campaign priority,
+        highest first. Empty when the agent is off shift."""
+        if not agent.on_shift(instant):
+            return []
+        by_priority: dict[int, list[Group]] = defaultdict(list)
+        for group in self.callable_groups(instant):
+            rules = self.campaigns[group.campaign_id]
+            if agent.speaks(group.language, rules.minimum_level):
+                by_priority[rules.priority].append(group)
+        return [by_priority[priority] for priority in sorted(by_priority, reverse=True)]
+
+    def agents_on_shift(self, instant: dt.datetime) -> list[AgentProfile]:
+        """Active agents working at ``instant``."""
+        return [agent for agent in self.agents.values() if agent.on_shift(instant)]
+
+
+def read_roster(session: Session, taken_at: dt.datetime) -> Roster:
+    """A :class:`Roster` read from the database in a handful of small queries."""
+    campaigns = {
+        campaign.id: CampaignRules(campaign.id, campaign.code, campaign.priority,
+                                   campaign.minimum_language_level,
+                                   campaign.skip_public_holidays, ())
+        for campaign in session.scalars(
+            select(Campaign).where(Campaign.state == CampaignState.RUNNING))}
+    windows: dict[int, list[WeeklyWindow]] = defaultdict(list)
+    for window in session.scalars(select(CallingWindow).where(
+            CallingWindow.campaign_id.in_(campaigns))):
+        windows[window.campaign_id].append(WeeklyWindow(window.weekday, window.start, window.end))
+    campaigns = {key: CampaignRules(rules.id, rules.code, rules.priority, rules.minimum_level,
+                                    rules.skip_public_holidays, tuple(windows[key]))
+                 for key, rules in campaigns.items()}
+    groups = tuple(
+        Group(group.id, group.campaign_id, group.language, group.time_zone, group.country)
+        for group in session.scalars(select(DispatchGroup).where(
+            DispatchGroup.campaign_id.in_(campaigns)).order_by(DispatchGroup.id)))
+    return Roster(campaigns, groups, _agents(session), taken_at)
+
+
+def _agents(session: Session) -> dict[int, AgentProfile]:
+    languages: dict[int, dict[str, LanguageLevel]] = defaultdict(dict)
+    for spoken in session.scalars(select(AgentLanguage)):
+        languages[spoken.agent_id][spoken.language] = spoken.level
+    shifts: dict[int, list[WeeklyShift]] = defaultdict(list)
+    for shift in session.scalars(select(Shift)):
+        shifts[shift.agent_id].append(WeeklyShift(shift.weekday, shift.start, shift.end))
+    rows = session.execute(select(Agent.id, Agent.code, Site.time_zone)
+                           .join(Site, Agent.site_id == Site.id).where(Agent.active))
+    return {agent_id: AgentProfile(agent_id, code, languages[agent_id],
+                                   tuple(shifts[agent_id]), time_zone)
+            for agent_id, code, time_zone in rows}
