@@ -1,7 +1,8 @@
 """Atomic, leased claims of contacts: the SQL that picks the next contact and holds it.
 
 One statement claims: ``UPDATE contacts ... WHERE id = COALESCE(probe1, probe2, ...)
-RETURNING ...``. Each probe is an index range scan over ``ix_contacts_dispatch``
+RETURNING ...``, built once per number of priority levels, then only given new parameters.
+Each probe is an index range scan over ``ix_contacts_dispatch``
 (phase, group, due time) for the groups open to the agent, and yields one id or nothing; the
 first probe that finds a contact wins, so the order of the probes is the dispatch order.
 
@@ -17,18 +18,21 @@ and is due again by itself when a dead holder's lease runs out.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
-    Select,
+    ScalarSelect,
     Table,
+    Update,
     and_,
+    bindparam,
     exists,
     func,
-    literal,
     or_,
     select,
     update,
@@ -43,21 +47,13 @@ from dialer.models import (
     ContactPhase,
     ContactState,
     DoNotCall,
+    UTCDateTime,
 )
 
 _CONTACTS = cast(Table, Contact.__table__)
 
 #: How long an appointment promised to one agent waits for them before anyone may take it.
 APPOINTMENT_GRACE = dt.timedelta(minutes=10)
-
-
-@dataclass(frozen=True)
-class Probe:
-    """One place to look for a contact: a phase, over some groups, maybe for one agent only."""
-
-    phase: ContactPhase
-    group_ids: tuple[int, ...]
-    promised_to_agent: bool = False
 
 
 @dataclass(frozen=True)
@@ -71,67 +67,78 @@ class ClaimedRow:
     phase: ContactPhase
 
 
-def probes_for(groups_by_priority: Sequence[Sequence[int]]) -> list[Probe]:
-    """The probes in dispatch order: appointments promised to the agent, other appointments,
-    retries by campaign priority, then fresh contacts by campaign priority."""
-    every = tuple(group for level in groups_by_priority for group in level)
-    if not every:
-        return []
-    probes = [Probe(ContactPhase.APPOINTMENT, every, promised_to_agent=True),
-              Probe(ContactPhase.APPOINTMENT, every)]
-    probes += [Probe(ContactPhase.RETRY, tuple(level)) for level in groups_by_priority]
-    probes += [Probe(ContactPhase.FRESH, tuple(level)) for level in groups_by_priority]
-    return probes
-
-
-def claim(session: Session, agent_id: int, probes: Sequence[Probe], now: dt.datetime,
-          lease: dt.timedelta) -> ClaimedRow | None:
-    """Hold the first contact any probe finds for ``agent_id`` until ``now + lease``.
+def claim(session: Session, agent_id: int, groups_by_priority: Sequence[Sequence[int]],
+          now: dt.datetime, lease: dt.timedelta) -> ClaimedRow | None:
+    """Hold for ``agent_id``, until ``now + lease``, the first contact found in this order:
+    appointments promised to the agent, other appointments, retries by campaign priority, then
+    fresh contacts by campaign priority; only in ``groups_by_priority`` (group ids, one list
+    per priority level, highest first).
 
     Flushes nothing else; the caller's transaction commits the claim.
     """
-    if not probes:
+    levels = [list(level) for level in groups_by_priority if level]
+    if not levels:
         return None
     skip_locked = session.get_bind().dialect.name == "postgresql"
-    candidates = [_probe(probe, agent_id, now, skip_locked).scalar_subquery()
-                  for probe in probes]
-    target = candidates[0] if len(candidates) == 1 else func.coalesce(*candidates)
-    lease_end = now + lease
-    contacts = _CONTACTS
-    statement = (
-        update(contacts)
-        .where(contacts.c.id == target)
-        .values(held_by_agent_id=agent_id, lease_until=lease_end, due_at=lease_end)
-        .returning(contacts.c.id, contacts.c.campaign_id, contacts.c.group_id,
-                   contacts.c.phone_e164, contacts.c.phase))
-    row = session.execute(statement).one_or_none()
+    parameters: dict[str, object] = {
+        "agent": agent_id, "now": now, "lease_end": now + lease,
+        "grace_cutoff": now - APPOINTMENT_GRACE,
+        "all_groups": [group for level in levels for group in level]}
+    parameters.update({f"groups_{index}": level for index, level in enumerate(levels)})
+    row = session.execute(_statement(len(levels), skip_locked), parameters).one_or_none()
     if row is None:
         return None
     return ClaimedRow(row[0], row[1], row[2], row[3], ContactPhase(row[4]))
 
 
-def _probe(probe: Probe, agent_id: int, now: dt.datetime, skip_locked: bool) -> Select[tuple[int]]:
+@functools.cache
+def _statement(levels: int, skip_locked: bool) -> Update:
+    """The claiming statement for ``levels`` priority levels, built once and reused: only its
+    parameters change from call to call."""
+    probes = [_probe(ContactPhase.APPOINTMENT, "all_groups", skip_locked, promised=True),
+              _probe(ContactPhase.APPOINTMENT, "all_groups", skip_locked, promised=False)]
+    probes += [_probe(ContactPhase.RETRY, f"groups_{index}", skip_locked)
+               for index in range(levels)]
+    probes += [_probe(ContactPhase.FRESH, f"groups_{index}", skip_locked)
+               for index in range(levels)]
+    contacts = _CONTACTS
+    lease_end = bindparam("lease_end", type_=UTCDateTime())
+    return (
+        update(contacts)
+        .where(contacts.c.id == func.coalesce(*probes))
+        .values(held_by_agent_id=bindparam("agent"), lease_until=lease_end, due_at=lease_end)
+        .returning(contacts.c.id, contacts.c.campaign_id, contacts.c.group_id,
+                   contacts.c.phone_e164, contacts.c.phase))
+
+
+def _probe(phase: ContactPhase, groups: str, skip_locked: bool, promised: bool = False
+           ) -> ScalarSelect[int]:
+    """One id or nothing: a due, waiting contact of ``phase`` in the groups ``groups`` names,
+    that this agent may call."""
     contact = _CONTACTS.c
+    now = bindparam("now", type_=UTCDateTime())
+    agent: BindParameter[int] = bindparam("agent")
     query = (
         select(contact.id)
         .where(contact.state == ContactState.WAITING.value,
-               contact.phase == int(probe.phase),
-               contact.group_id.in_(probe.group_ids),
+               contact.phase == int(phase),
+               contact.group_id.in_(bindparam(groups, expanding=True)),
                contact.due_at <= now,
                _campaign_running_with_attempts_left(),
                ~_on_do_not_call_list(),
-               ~_excluded_for(agent_id))
+               ~_excluded_for(agent))
         .limit(1))
-    if probe.phase is ContactPhase.APPOINTMENT:
-        if probe.promised_to_agent:
-            query = query.where(contact.appointment_agent_id == agent_id)
+    if phase is ContactPhase.APPOINTMENT:
+        if promised:
+            query = query.where(contact.appointment_agent_id == agent)
         else:
-            query = query.where(or_(contact.appointment_agent_id.is_(None),
-                                    contact.due_at <= now - APPOINTMENT_GRACE))
+            query = query.where(or_(
+                contact.appointment_agent_id.is_(None),
+                contact.due_at <= bindparam("grace_cutoff", type_=UTCDateTime())))
         query = query.order_by(contact.due_at)
     if skip_locked:
         query = query.with_for_update(skip_locked=True)
-    return query
+    return query.scalar_subquery()
 
 
 def _campaign_running_with_attempts_left() -> ColumnElement[bool]:
@@ -147,11 +154,11 @@ def _on_do_not_call_list() -> ColumnElement[bool]:
     return exists().where(entry.phone_e164 == _CONTACTS.c.phone_e164)
 
 
-def _excluded_for(agent_id: int) -> ColumnElement[bool]:
+def _excluded_for(agent: BindParameter[int]) -> ColumnElement[bool]:
     exclusion = AgentExclusion.__table__.c
     phone = _CONTACTS.c.phone_e164
     return exists().where(
-        exclusion.agent_id == literal(agent_id),
+        exclusion.agent_id == agent,
         func.substr(phone, 1, func.length(exclusion.prefix)) == exclusion.prefix)
 
 

@@ -89,8 +89,8 @@ class Dispatcher:
         if not agent.on_shift(now):
             raise DialerError("off_shift", f"agent {agent.code} is not on shift now")
         groups = roster.open_groups(agent, now)
-        probes = claims.probes_for([[group.id for group in level] for level in groups])
-        row = claims.claim(session, agent.id, probes, now, self.lease)
+        row = claims.claim(session, agent.id, [[group.id for group in level] for level in groups],
+                           now, self.lease)
         if row is None:
             return None
         return self._claim(roster, agent, row, now)

@@ -47,6 +47,12 @@ def _start(url: str, agents: list[int], start_file: Path) -> subprocess.Popen[st
                             env={**os.environ, "START_FILE": str(start_file)})
 
 
+def _start_together(workers: list[subprocess.Popen[str]], start_file: Path) -> None:
+    for worker in workers:
+        assert worker.stdout is not None and worker.stdout.readline().strip() == "ready"
+    start_file.touch()
+
+
 def _claimed(output: str) -> list[int]:
     return [int(line) for line in output.split()]
 
@@ -57,7 +63,7 @@ def test_concurrent_dispatchers_never_hold_a_contact_twice(committed: tuple[Engi
     contacts, agents = _prepare(engine)
     start_file = tmp_path / "go"
     workers = [_start(url, group, start_file) for group in agents]
-    start_file.touch()
+    _start_together(workers, start_file)
     outputs = [worker.communicate(timeout=240)[0] for worker in workers]
 
     assert all(worker.returncode == 0 for worker in workers)
@@ -73,7 +79,7 @@ def test_a_killed_dispatcher_loses_nothing(committed: tuple[Engine, str], tmp_pa
     start_file = tmp_path / "go"
     victim = _start(url, agents[0], start_file)
     survivors = [_start(url, group, start_file) for group in agents[1:]]
-    start_file.touch()
+    _start_together([victim, *survivors], start_file)
     assert victim.stdout is not None
     for _ in range(5):
         assert victim.stdout.readline().strip()
