@@ -178,8 +178,10 @@ def campaign_questionnaire(campaign: Campaign) -> Questionnaire:
 def _load(path: Path) -> Questionnaire:
     try:
         return load(path)
-    except (OSError, EngineError) as error:
-        raise DialerError("questionnaire", f"{path}: {error}") from None
+    except OSError as error:
+        raise DialerError("questionnaire", f"{path}: {error.strerror}") from None
+    except EngineError as error:  # its message names the file, line and column already
+        raise DialerError("questionnaire", str(error)) from None
 
 
 def campaign_by_code(session: Session, code: str) -> Campaign:

@@ -1,10 +1,10 @@
 """Atomic, leased claims of contacts: the SQL that picks the next contact and holds it.
 
 One statement claims: ``UPDATE contacts ... WHERE id = COALESCE(probe1, probe2, ...)
-RETURNING ...``, built once per number of priority levels, then only given new parameters.
-Each probe is an index range scan over ``ix_contacts_dispatch``
-(phase, group, due time) for the groups open to the agent, and yields one id or nothing; the
-first probe that finds a contact wins, so the order of the probes is the dispatch order.
+RETURNING ...``, built once per shape (groups per priority level), then only given new
+parameters. Each probe is an ordered scan of ``ix_contacts_dispatch`` (phase, group, due time)
+that stops at its first row and yields one id or nothing; the first probe that finds a contact
+wins (the later ones are never run), so the order of the probes is the dispatch order.
 
 - On PostgreSQL each probe is ``FOR UPDATE SKIP LOCKED``: concurrent dispatchers pass over rows
   another transaction is claiming instead of waiting for it.
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
@@ -33,6 +34,7 @@ from sqlalchemy import (
     bindparam,
     exists,
     func,
+    literal_column,
     or_,
     select,
     update,
@@ -68,39 +70,52 @@ class ClaimedRow:
 
 
 def claim(session: Session, agent_id: int, groups_by_priority: Sequence[Sequence[int]],
-          now: dt.datetime, lease: dt.timedelta) -> ClaimedRow | None:
+          now: dt.datetime, lease: dt.timedelta, rng: random.Random | None = None
+          ) -> ClaimedRow | None:
     """Hold for ``agent_id``, until ``now + lease``, the first contact found in this order:
     appointments promised to the agent, other appointments, retries by campaign priority, then
     fresh contacts by campaign priority; only in ``groups_by_priority`` (group ids, one list
-    per priority level, highest first).
+    per priority level, highest first). Within a level, groups are tried in a random order
+    (``rng``), so that no group of the same priority waits for another to empty.
 
     Flushes nothing else; the caller's transaction commits the claim.
     """
     levels = [list(level) for level in groups_by_priority if level]
     if not levels:
         return None
+    for level in levels:
+        (rng or _RANDOM).shuffle(level)
     skip_locked = session.get_bind().dialect.name == "postgresql"
     parameters: dict[str, object] = {
         "agent": agent_id, "now": now, "lease_end": now + lease,
         "grace_cutoff": now - APPOINTMENT_GRACE,
         "all_groups": [group for level in levels for group in level]}
-    parameters.update({f"groups_{index}": level for index, level in enumerate(levels)})
-    row = session.execute(_statement(len(levels), skip_locked), parameters).one_or_none()
+    parameters.update({_group_name(number, index): group
+                       for number, level in enumerate(levels)
+                       for index, group in enumerate(level)})
+    shape = tuple(len(level) for level in levels)
+    row = session.execute(_statement(shape, skip_locked), parameters).one_or_none()
     if row is None:
         return None
     return ClaimedRow(row[0], row[1], row[2], row[3], ContactPhase(row[4]))
 
 
+_RANDOM = random.Random()
+
+
+def _group_name(level: int, index: int) -> str:
+    return f"group_{level}_{index}"
+
+
 @functools.cache
-def _statement(levels: int, skip_locked: bool) -> Update:
-    """The claiming statement for ``levels`` priority levels, built once and reused: only its
-    parameters change from call to call."""
-    probes = [_probe(ContactPhase.APPOINTMENT, "all_groups", skip_locked, promised=True),
-              _probe(ContactPhase.APPOINTMENT, "all_groups", skip_locked, promised=False)]
-    probes += [_probe(ContactPhase.RETRY, f"groups_{index}", skip_locked)
-               for index in range(levels)]
-    probes += [_probe(ContactPhase.FRESH, f"groups_{index}", skip_locked)
-               for index in range(levels)]
+def _statement(shape: tuple[int, ...], skip_locked: bool) -> Update:
+    """The claiming statement for priority levels of ``shape`` (number of groups in each),
+    built once and reused: only its parameters change from call to call."""
+    probes = [_probe(ContactPhase.APPOINTMENT, skip_locked, promised=True),
+              _probe(ContactPhase.APPOINTMENT, skip_locked, promised=False)]
+    for phase in (ContactPhase.RETRY, ContactPhase.FRESH):
+        probes += [_probe(phase, skip_locked, group=_group_name(level, index))
+                   for level, size in enumerate(shape) for index in range(size)]
     contacts = _CONTACTS
     lease_end = bindparam("lease_end", type_=UTCDateTime())
     return (
@@ -111,23 +126,32 @@ def _statement(levels: int, skip_locked: bool) -> Update:
                    contacts.c.phone_e164, contacts.c.phase))
 
 
-def _probe(phase: ContactPhase, groups: str, skip_locked: bool, promised: bool = False
-           ) -> ScalarSelect[int]:
-    """One id or nothing: a due, waiting contact of ``phase`` in the groups ``groups`` names,
-    that this agent may call."""
+def _probe(phase: ContactPhase, skip_locked: bool, *, group: str | None = None,
+           promised: bool = False) -> ScalarSelect[int]:
+    """One id or nothing: the longest-due waiting contact of ``phase`` that this agent may
+    call, in the group the parameter ``group`` names (appointments: in any open group).
+
+    Each probe is an ordered scan of ``ix_contacts_dispatch`` (phase, group, due time) that
+    stops at its first row; state and phase are written into the SQL, not bound, so that the
+    planners see the partial index applies. One group per probe keeps PostgreSQL from
+    preferring a sequential scan that would walk past finished contacts."""
     contact = _CONTACTS.c
     now = bindparam("now", type_=UTCDateTime())
     agent: BindParameter[int] = bindparam("agent")
     query = (
         select(contact.id)
-        .where(contact.state == ContactState.WAITING.value,
-               contact.phase == int(phase),
-               contact.group_id.in_(bindparam(groups, expanding=True)),
+        .where(contact.state == literal_column(f"'{ContactState.WAITING.value}'"),
+               contact.phase == literal_column(str(int(phase))),
                contact.due_at <= now,
                _campaign_running_with_attempts_left(),
                ~_on_do_not_call_list(),
                ~_excluded_for(agent))
+        .order_by(contact.due_at)
         .limit(1))
+    if group is not None:
+        query = query.where(contact.group_id == bindparam(group))
+    else:
+        query = query.where(contact.group_id.in_(bindparam("all_groups", expanding=True)))
     if phase is ContactPhase.APPOINTMENT:
         if promised:
             query = query.where(contact.appointment_agent_id == agent)
@@ -135,7 +159,6 @@ def _probe(phase: ContactPhase, groups: str, skip_locked: bool, promised: bool =
             query = query.where(or_(
                 contact.appointment_agent_id.is_(None),
                 contact.due_at <= bindparam("grace_cutoff", type_=UTCDateTime())))
-        query = query.order_by(contact.due_at)
     if skip_locked:
         query = query.with_for_update(skip_locked=True)
     return query.scalar_subquery()

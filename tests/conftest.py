@@ -11,6 +11,8 @@ from survey_engine.i18n import tools
 from survey_engine.i18n.paths import locales_dir
 from survey_engine.questionnaire.loader import load
 
+pytest_plugins = ["tests.database_fixtures"]
+
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO.parent / "shared" / "reference"
 QUESTIONNAIRES = REPO / "questionnaires"

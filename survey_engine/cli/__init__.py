@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from dialer.errors import DialerError
 from survey_engine import __version__
 from survey_engine.errors import EngineError
 
@@ -20,7 +21,7 @@ class EngineGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except EngineError as error:
+        except (EngineError, DialerError) as error:
             click.echo(f"error: {error.message}", err=True)
             sys.exit(1)
 
@@ -38,6 +39,10 @@ def main(verbose: bool) -> None:
           questionnaires/market-study.interviews.yaml --lang tr
       survey-engine interview run questionnaires/customer-satisfaction.yaml --lang ru
       survey-engine i18n extract && survey-engine i18n update && survey-engine i18n check
+      survey-engine db upgrade
+      survey-engine centre load samples/centre.yaml
+      survey-engine contacts import CAMPAIGN contacts.csv --reject-report rejected.csv
+      survey-engine dispatch next AGENT
 
     Run any command with --help for its options and examples.
     """
@@ -46,12 +51,25 @@ def main(verbose: bool) -> None:
 
 
 def _register() -> None:
-    from survey_engine.cli import demo, i18n, interview, validate
+    from survey_engine.cli import (
+        centre,
+        contacts,
+        db,
+        demo,
+        dispatch,
+        i18n,
+        interview,
+        validate,
+    )
 
     main.add_command(validate.validate)
     main.add_command(interview.interview)
     main.add_command(i18n.i18n)
     main.add_command(demo.demo)
+    main.add_command(db.db)
+    main.add_command(centre.centre)
+    main.add_command(contacts.contacts)
+    main.add_command(dispatch.dispatch)
 
 
 _register()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -50,3 +51,14 @@ def progress(items: Iterable[T], length: int, label: str) -> Iterator[T]:
         return
     with click.progressbar(items, length=length, label=label, file=sys.stderr) as bar:
         yield from bar
+
+
+@contextmanager
+def progress_bar(length: int, label: str) -> Iterator[Callable[[int], None]]:
+    """A function to call with each amount of work done, drawing a progress bar of ``length``
+    on a terminal's standard error (doing nothing otherwise)."""
+    if not sys.stderr.isatty() or length < 1:
+        yield lambda amount: None
+        return
+    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
+        yield bar.update

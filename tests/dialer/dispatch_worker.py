@@ -18,7 +18,6 @@ from pathlib import Path
 from dialer.db import make_engine
 from dialer.dispatch import Dispatcher
 
-
 #: Between two claims, as an agent would take a moment; it also lets SQLite, whose waiting
 #: writers poll for the lock, hand it to another process instead of one worker taking all.
 PAUSE_SECONDS = 0.002

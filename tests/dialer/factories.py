@@ -7,9 +7,11 @@ from collections.abc import Sequence
 from decimal import Decimal
 from itertools import count
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from dialer.campaigns import TimeRange, create_agent, create_campaign, create_client, create_site
+from dialer.dispatch import Claim, Dispatcher
 from dialer.models import Agent, Campaign, LanguageLevel, Site
 from tests.conftest import QUESTIONNAIRES
 
@@ -51,3 +53,18 @@ def campaign(session: Session, languages: Sequence[str] = ("nl", "fr", "en", "ru
         made.start()
         session.flush()
     return made
+
+
+class SessionDispatcher(Dispatcher):
+    """A dispatcher whose calls run inside a test's rolled-back session (as savepoints) instead
+    of transactions of their own, reading the roster anew on every call."""
+
+    def __init__(self, session: Session, lease: dt.timedelta = dt.timedelta(minutes=10)) -> None:
+        bind = session.get_bind()
+        assert isinstance(bind.engine, Engine)
+        super().__init__(bind.engine, lease=lease, roster_ttl=dt.timedelta(0))
+        self.session = session
+
+    def next_call(self, agent_id: int, now: dt.datetime | None = None) -> Claim | None:
+        with self.session.begin_nested():
+            return self._next_call(self.session, agent_id, now or dt.datetime.now(dt.UTC))

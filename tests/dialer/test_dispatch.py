@@ -13,6 +13,7 @@ from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
 from dialer.contacts import add_contact, add_do_not_call, add_exclusion
+from dialer.db import transaction
 from dialer.dispatch import Claim, Dispatcher
 from dialer.errors import DialerError
 from dialer.models import Agent, Contact, ContactPhase, ContactState, LanguageLevel
@@ -30,23 +31,8 @@ def _number(serial: int) -> str:
 
 @pytest.fixture
 def dispatcher(session: Session) -> Dispatcher:
-    """A dispatcher working inside the test's rolled-back session, reading the roster anew on
-    every call."""
-    return _SessionDispatcher(session)
-
-
-class _SessionDispatcher(Dispatcher):
-    """Runs each call in the test's session instead of a transaction of its own."""
-
-    def __init__(self, session: Session) -> None:
-        bind = session.get_bind()
-        assert isinstance(bind.engine, Engine)
-        super().__init__(bind.engine, lease=LEASE, roster_ttl=dt.timedelta(0))
-        self.session = session
-
-    def next_call(self, agent_id: int, now: dt.datetime | None = None) -> Claim | None:
-        with self.session.begin_nested():
-            return self._next_call(self.session, agent_id, now or dt.datetime.now(UTC))
+    """A dispatcher working inside the test's rolled-back session."""
+    return factories.SessionDispatcher(session, lease=LEASE)
 
 
 def _claim_all(dispatcher: Dispatcher, agent: Agent, now: dt.datetime) -> list[Claim]:
@@ -239,7 +225,6 @@ def test_dispatch_order_appointments_then_retries_then_fresh_by_priority(
 
 def test_waiting_agents_are_served_idle_longest_first(committed: tuple[Engine, str]) -> None:
     engine, _url = committed
-    from dialer.db import transaction
     with transaction(engine) as session:
         site = factories.site(session)
         campaign = factories.campaign(session)
@@ -262,7 +247,6 @@ def test_waiting_agents_are_served_idle_longest_first(committed: tuple[Engine, s
 
 def test_backlog_counts_languages_nobody_on_shift_speaks(committed: tuple[Engine, str]) -> None:
     engine, _url = committed
-    from dialer.db import transaction
     with transaction(engine) as session:
         site = factories.site(session)
         campaign = factories.campaign(session)
@@ -280,7 +264,6 @@ def test_backlog_counts_languages_nobody_on_shift_speaks(committed: tuple[Engine
 def test_release_makes_the_contact_due_again_and_renew_extends_the_lease(
         committed: tuple[Engine, str]) -> None:
     engine, _url = committed
-    from dialer.db import transaction
     with transaction(engine) as session:
         site = factories.site(session)
         campaign = factories.campaign(session)
@@ -302,7 +285,6 @@ def test_release_makes_the_contact_due_again_and_renew_extends_the_lease(
 
 def test_a_lost_claim_cannot_be_released_by_its_old_holder(committed: tuple[Engine, str]) -> None:
     engine, _url = committed
-    from dialer.db import transaction
     with transaction(engine) as session:
         site = factories.site(session)
         campaign = factories.campaign(session)

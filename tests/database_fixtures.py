@@ -1,5 +1,5 @@
-"""Database fixtures: every dialer test that takes ``session`` or ``engine`` runs on SQLite and
-on PostgreSQL.
+"""Database fixtures, a pytest plugin of tests/conftest.py: every test that takes ``session``,
+``engine`` or ``committed`` runs on SQLite and on PostgreSQL.
 
 ``session`` rolls back after the test (fast, isolated); ``committed`` gives a database of the
 test's own where work really commits, for tests with several processes.

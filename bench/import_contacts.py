@@ -1,0 +1,146 @@
+"""Benchmark the bulk contact import: speed and memory over a generated CSV file.
+
+Generates a CSV of N unique, valid Belgian, Dutch and French mobile numbers in five languages
+with the customer-satisfaction contact fields, creates a migrated database with a campaign, and
+times :func:`dialer.importing.import_contacts`; prints rows, seconds, rows/s and the process's
+peak resident memory. Without ``--rows`` it runs 100,000 then 1,000,000 rows, each in a fresh
+process so that the two peaks can be compared (memory must not grow with the file).
+
+Usage: python bench/import_contacts.py [--rows N] [--database-url URL] [--batch-size N]
+
+SQLite (a file in a temporary folder) unless ``--database-url`` is given; a PostgreSQL URL
+(postgresql://postgres@127.0.0.1:5432/test) gets a schema of its own, dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from dialer.campaigns import create_campaign, create_client
+from dialer.db import make_engine, transaction
+from dialer.importing import import_contacts
+from dialer.schema import upgrade
+
+REPO = Path(__file__).resolve().parents[1]
+QUESTIONNAIRE = REPO / "questionnaires" / "customer-satisfaction.yaml"
+LANGUAGES = ("nl", "fr", "en", "ru", "tr")
+#: Mobile ranges where every 7-digit suffix is a valid number (checked with phonenumbers).
+PREFIXES = ("+3247", "+3161", "+3360")
+NAMES = ("Anne", "Jan", "Hélène", "Pieter", "Ayşe", "Иван", "Sophie", "Mehmet", "Lotte", "Luc")
+DEFAULT_SIZES = (100_000, 1_000_000)
+
+
+def write_file(path: Path, rows: int) -> None:
+    """A contact file of ``rows`` unique valid numbers (at most 30 million)."""
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["phone", "language", "first_name", "customer_number",
+                         "customer_since", "email"])
+        start = dt.date(2010, 1, 1)
+        for index in range(rows):
+            serial = index // len(PREFIXES)
+            writer.writerow([
+                f"{PREFIXES[index % len(PREFIXES)]}{serial:07d}",
+                LANGUAGES[index % len(LANGUAGES)],
+                NAMES[index % len(NAMES)],
+                f"LT{index % 10_000_000:07d}",
+                (start + dt.timedelta(days=index % 5000)).isoformat(),
+                f"customer{index}@example.com" if index % 2 else ""])
+
+
+@contextmanager
+def database(url: str | None, folder: Path) -> Iterator[Engine]:
+    """A migrated database: a SQLite file in ``folder``, or a new schema at a PostgreSQL URL."""
+    admin: Engine | None = None
+    schema: str | None = None
+    if url is None:
+        engine = make_engine(f"sqlite:///{folder / 'bench.sqlite3'}")
+    else:
+        schema = f"bench_{uuid.uuid4().hex[:12]}"
+        admin_url = make_url(url)
+        if admin_url.drivername == "postgresql":
+            admin_url = admin_url.set(drivername="postgresql+psycopg")
+        admin = create_engine(admin_url)
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        engine = make_engine(admin_url.update_query_dict(
+            {"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False))
+    try:
+        upgrade(engine)
+        yield engine
+    finally:
+        engine.dispose()
+        if admin is not None:
+            with admin.begin() as connection:
+                connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            admin.dispose()
+
+
+def peak_rss_mib() -> float:
+    """The process's peak resident memory so far, in MiB (ru_maxrss is KiB on Linux)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def run(rows: int, url: str | None, batch_size: int) -> None:
+    """Generate, import and print one line of figures."""
+    with tempfile.TemporaryDirectory(prefix="bench-import-") as folder:
+        path = Path(folder) / "contacts.csv"
+        write_file(path, rows)
+        with database(url, Path(folder)) as engine:
+            with transaction(engine) as session:
+                client = create_client(session, "BENCH", "Benchmark client")
+                create_campaign(
+                    session, client, "BENCH", "Benchmark", QUESTIONNAIRE, languages=LANGUAGES,
+                    allowed_countries=("BE", "NL", "FR"),
+                    windows=[(day, dt.time(9), dt.time(21)) for day in range(7)])
+            before = peak_rss_mib()
+            started = time.perf_counter()
+            report = import_contacts(engine, "BENCH", path, batch_size=batch_size)
+            seconds = time.perf_counter() - started
+            if report.rejected or report.imported != rows:
+                raise SystemExit(f"unexpected report: {report}")
+            size = path.stat().st_size / 2**20
+            print(f"{engine.dialect.name:10s} rows={rows:>9,d}  file={size:6.1f} MiB  "
+                  f"seconds={seconds:7.1f}  rows/s={rows / seconds:>8,.0f}  "
+                  f"peak RSS={peak_rss_mib():6.1f} MiB (before import {before:.1f} MiB)",
+                  flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, help="rows to import (default: 100,000 then "
+                                                 "1,000,000, each in its own process)")
+    parser.add_argument("--database-url", help="PostgreSQL URL; a temporary SQLite file if "
+                                               "not given")
+    parser.add_argument("--batch-size", type=int, default=5000)
+    args = parser.parse_args()
+    if args.rows is not None:
+        run(args.rows, args.database_url, args.batch_size)
+        return
+    print(f"Python {platform.python_version()} on {platform.machine()}, {platform.system()}")
+    for rows in DEFAULT_SIZES:
+        command = [sys.executable, __file__, "--rows", str(rows),
+                   "--batch-size", str(args.batch_size)]
+        if args.database_url:
+            command += ["--database-url", args.database_url]
+        subprocess.run(command, check=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+"""Full quotas, applied before the call: contacts who could only end as ``quota_full`` are not
+dispatched any more.
+
+A questionnaire quota whose ``when`` reads contact fields only (``contact.region == "BXL"``)
+can be decided from the contact record, so once that quota is full every waiting contact it
+matches is set aside (state ``quota_full``, kept, never deleted). A quota whose ``when`` reads
+answers can only be decided during the interview; the interview engine ends those.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from dialer.campaigns import campaign_questionnaire
+from dialer.errors import DialerError
+from dialer.models import Campaign, Contact, ContactState
+from survey_engine.questionnaire.contact import ContactValueError, normalize
+from survey_engine.questionnaire.model import ContactField
+
+logger = logging.getLogger(__name__)
+
+BATCH = 5000
+
+
+def close_full_quota(session: Session, campaign: Campaign, quota_id: str) -> int:
+    """Set aside the waiting contacts of ``campaign`` that quota ``quota_id`` matches, because
+    the quota is full. Returns how many were set aside.
+
+    :raises DialerError: ``quota_unknown``, or ``quota_needs_answers`` when the quota reads
+        answers and cannot be decided before the interview.
+    """
+    questionnaire = campaign_questionnaire(campaign)
+    quota = next((quota for quota in questionnaire.quotas if quota.id == quota_id), None)
+    if quota is None:
+        known = ", ".join(quota.id for quota in questionnaire.quotas) or "none"
+        raise DialerError("quota_unknown", f"campaign {campaign.code} has no quota "
+                                           f"{quota_id!r} (quotas: {known})")
+    if quota.when.names:
+        raise DialerError(
+            "quota_needs_answers",
+            f"quota {quota_id} reads answers ({', '.join(sorted(quota.when.names))}): it is "
+            f"decided during the interview, not before the call")
+    closed = 0
+    for batch in _waiting_batches(session, campaign.id):
+        matching = [contact_id for contact_id, fields in batch
+                    if quota.when.holds({}, _typed(questionnaire.contact_fields, fields))]
+        if matching:
+            session.execute(update(Contact).where(Contact.id.in_(matching),
+                                                  Contact.state == ContactState.WAITING)
+                            .values(state=ContactState.QUOTA_FULL))
+            closed += len(matching)
+    session.flush()
+    logger.info("campaign %s: quota %s full, %d contacts set aside", campaign.code, quota_id,
+                closed)
+    return closed
+
+
+def _waiting_batches(session: Session, campaign_id: int
+                     ) -> Iterator[list[tuple[int, dict[str, Any]]]]:
+    """The waiting contacts' ids and fields, a batch at a time, in id order."""
+    last = 0
+    while True:
+        rows = session.execute(
+            select(Contact.id, Contact.fields)
+            .where(Contact.campaign_id == campaign_id, Contact.state == ContactState.WAITING,
+                   Contact.id > last)
+            .order_by(Contact.id).limit(BATCH)).all()
+        if not rows:
+            return
+        yield [(row[0], row[1]) for row in rows]
+        last = rows[-1][0]
+
+
+def _typed(declared: Mapping[str, ContactField], stored: Mapping[str, Any]) -> dict[str, Any]:
+    """Stored (JSON) field values back in the types expressions compare (dates, numbers)."""
+    typed = {}
+    for name, value in stored.items():
+        field = declared.get(name)
+        if field is None or value == "":
+            continue
+        try:
+            typed[name] = normalize(field, value)
+        except ContactValueError:
+            logger.warning("contact field %s holds %r, not a %s", name, value, field.type)
+    return typed

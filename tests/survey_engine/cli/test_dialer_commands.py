@@ -1,0 +1,108 @@
+"""The dialer's commands as an operator uses them: db, contacts, dispatch; on both databases."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import Engine, func, select
+
+from dialer.config import DATABASE_URL_VARIABLE
+from dialer.contacts import add_contact
+from dialer.db import make_engine, transaction
+from dialer.models import AgentExclusion, DoNotCall
+from dialer.schema import current_revision, head_revision
+from survey_engine.cli import main
+from tests.dialer import factories
+from tests.dialer.databases import BACKENDS, database_url, drop_schema, postgres_problem
+
+NIGHT_IN_BRUSSELS = "2026-11-24T02:00+01:00"
+
+
+def run(url: str, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args), env={DATABASE_URL_VARIABLE: url})
+    return result.exit_code, result.output
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_db_upgrade_creates_then_reports_up_to_date(backend: str, tmp_path: Path) -> None:
+    if backend == "postgresql" and (problem := postgres_problem()):
+        pytest.skip(problem)
+    url, schema = database_url(backend, tmp_path)
+    try:
+        code, output = run(url, "db", "status")
+        assert code == 1 and "none (empty)" in output
+        code, output = run(url, "db", "upgrade")
+        assert code == 0 and "empty ->" in output
+        engine = make_engine(url)
+        assert current_revision(engine) == head_revision(engine)
+        engine.dispose()
+        code, output = run(url, "db", "upgrade")
+        assert code == 0 and "already at revision" in output
+        assert run(url, "db", "status")[0] == 0
+    finally:
+        if schema:
+            drop_schema(schema)
+
+
+def test_commands_refuse_a_database_that_is_not_migrated(tmp_path: Path) -> None:
+    code, output = run(f"sqlite:///{tmp_path / 'empty.sqlite3'}", "contacts", "do-not-call",
+                       "+32470123456")
+    assert code == 1
+    assert "run `survey-engine db upgrade` first" in output
+
+
+def _centre(engine: Engine) -> str:
+    """A running campaign with contacts in Brussels and Montréal, and a night-shift agent."""
+    with transaction(engine) as session:
+        site = factories.site(session)
+        campaign = factories.campaign(session, windows=factories.WEEKDAYS_9_TO_21)
+        add_contact(session, campaign, "+32470123467", "fr")
+        add_contact(session, campaign, "+15143981234", "fr")
+        add_contact(session, campaign, "+32470123468", "tr")
+        agent = factories.agent(session, site, ["fr"], shifts=[(0, dt.time(22), dt.time(6))])
+        return agent.code
+
+
+def test_dispatch_next_shows_a_masked_number_and_exits_3_when_nobody_is_left(
+        committed: tuple[Engine, str]) -> None:
+    engine, url = committed
+    agent = _centre(engine)
+    code, output = run(url, "dispatch", "next", agent, "--at", NIGHT_IN_BRUSSELS)
+    assert code == 0, output
+    assert "+1 5••-•••-••34" in output and "3981234" not in output
+    code, output = run(url, "dispatch", "next", agent, "--at", NIGHT_IN_BRUSSELS)
+    assert code == 3 and "nobody to call" in output
+
+
+def test_dispatch_backlog_lists_languages_without_agents(committed: tuple[Engine, str]) -> None:
+    engine, url = committed
+    _centre(engine)
+    code, output = run(url, "dispatch", "backlog", "--at", "2026-11-24T12:00+01:00")
+    assert code == 0
+    assert output.splitlines() == ["fr\t1", "tr\t1"], "Montréal (06:00) is not callable yet"
+
+
+def test_unknown_agent_is_one_clear_line(committed: tuple[Engine, str]) -> None:
+    _engine, url = committed
+    code, output = run(url, "dispatch", "next", "NOBODY")
+    assert code == 1
+    assert output.strip() == "error: no agent with code 'NOBODY'"
+
+
+def test_do_not_call_and_exclusions_are_stored(committed: tuple[Engine, str]) -> None:
+    engine, url = committed
+    agent = _centre(engine)
+    assert run(url, "contacts", "do-not-call", "+32470123467", "--reason", "asked")[0] == 0
+    code, output = run(url, "contacts", "exclude", agent, "+32 471", "+15143981234")
+    assert code == 0, output
+    code, output = run(url, "contacts", "exclude", agent, "0471")
+    assert code == 1 and "international form" in output
+    with transaction(engine) as session:
+        assert session.scalar(select(func.count()).select_from(DoNotCall)) == 1
+        prefixes = set(session.scalars(select(AgentExclusion.prefix)))
+    assert prefixes == {"+32471", "+15143981234"}
+    code, output = run(url, "dispatch", "next", agent, "--at", NIGHT_IN_BRUSSELS)
+    assert code == 3, "the only contact callable at night is excluded for this agent"
