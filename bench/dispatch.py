@@ -101,9 +101,10 @@ def populate(engine: Engine, contacts: int, rng: random.Random) -> list[int]:
         numbers = ""
         source, phone = "generate_series(0, :count - 1) AS n", "'+3247' || lpad(n::text, 7, '0')"
     statement = text(
-        f"{numbers}INSERT INTO contacts (campaign_id, group_id, phone_e164, fields, state, "
-        f"phase, due_at, attempts) SELECT :campaign, CASE n % {len(groups)} {group_case} END, "
-        f"{phone}, '{{}}', 'waiting', 2, :due, 0 FROM {source}"
+        f"{numbers}INSERT INTO contacts (campaign_id, group_id, phone_e164, masked_number, "
+        f"fields, state, phase, due_at, attempts) SELECT :campaign, CASE n % {len(groups)} "
+        f"{group_case} END, {phone}, '+32 4•• •• •• 00', '{{}}', 'waiting', 2, :due, 0 "
+        f"FROM {source}"
     ).bindparams(bindparam("due", type_=UTCDateTime()))
     with engine.begin() as connection:
         connection.execute(statement, {"count": contacts, "campaign": campaign_id,

@@ -65,7 +65,7 @@ class ClaimedRow:
     contact_id: int
     campaign_id: int
     group_id: int
-    phone_e164: str
+    masked_number: str
     phase: ContactPhase
 
 
@@ -123,7 +123,7 @@ def _statement(shape: tuple[int, ...], skip_locked: bool) -> Update:
         .where(contacts.c.id == func.coalesce(*probes))
         .values(held_by_agent_id=bindparam("agent"), lease_until=lease_end, due_at=lease_end)
         .returning(contacts.c.id, contacts.c.campaign_id, contacts.c.group_id,
-                   contacts.c.phone_e164, contacts.c.phase))
+                   contacts.c.masked_number, contacts.c.phase))
 
 
 def _probe(phase: ContactPhase, skip_locked: bool, *, group: str | None = None,

@@ -65,7 +65,7 @@ def add_contact(session: Session, campaign: Campaign, phone: str, language: str,
     if zone is None:
         raise DialerError("time_zone", f"{phone}: the number's country spans several time "
                                        f"zones; give one")
-    contact = Contact(campaign_id=campaign.id, phone_e164=number.e164,
+    contact = Contact(campaign_id=campaign.id, phone_e164=number.e164, masked_number=number.masked,
                       group=group_for(session, campaign, language, zone, number.country),
                       fields=dict(fields or {}), phase=int(ContactPhase.FRESH),
                       due_at=due_at or utc_now())

@@ -22,7 +22,6 @@ from dialer.db import transaction, writer
 from dialer.dispatch_plan import AgentProfile, Roster, read_roster
 from dialer.errors import DialerError
 from dialer.models import Agent, Contact, ContactPhase, ContactState, utc_now
-from dialer.phones import mask_phone
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +100,7 @@ class Dispatcher:
         return Claim(contact_id=row.contact_id, campaign_id=row.campaign_id,
                      campaign_code=roster.campaigns[row.campaign_id].code, agent_id=agent.id,
                      agent_code=agent.code, language=group.language,
-                     masked_number=mask_phone(row.phone_e164), phase=row.phase,
+                     masked_number=row.masked_number, phase=row.phase,
                      lease_until=now + self.lease)
 
     def release(self, claim: Claim, now: dt.datetime | None = None) -> bool:

@@ -217,6 +217,7 @@ class _Import:
             "import_staging", metadata,
             Column("line", Integer, primary_key=True, autoincrement=False),
             Column("phone_e164", String(16), nullable=False),
+            Column("masked_number", String(32), nullable=False),
             Column("language", String(16), nullable=False),
             Column("time_zone", String(64), nullable=False),
             Column("country", String(2), nullable=False),
@@ -334,9 +335,11 @@ class _Import:
             select(literal(campaign_id), staging.c.language, staging.c.time_zone,
                    staging.c.country).distinct().where(~exists().where(same_group))))
         result = self.connection.execute(insert(contacts).from_select(
-            ["campaign_id", "group_id", "phone_e164", "fields", "state", "phase", "due_at",
+            ["campaign_id", "group_id", "phone_e164", "masked_number", "fields", "state",
+             "phase", "due_at",
              "attempts", "import_line"],
-            select(literal(campaign_id), groups.c.id, staging.c.phone_e164, staging.c.fields,
+            select(literal(campaign_id), groups.c.id, staging.c.phone_e164,
+                   staging.c.masked_number, staging.c.fields,
                    literal("waiting"), literal(int(ContactPhase.FRESH)),
                    literal(utc_now(), UTCDateTime()), literal(0), staging.c.line)
             .join(groups, same_group).order_by(staging.c.line),
@@ -398,7 +401,7 @@ class _RowChecker:
             fields[name] = _field_value(name, declared, cells[index])
         if columns.phone_field:
             fields["phone"] = number.e164
-        return {"line": row.line, "phone_e164": number.e164,
+        return {"line": row.line, "phone_e164": number.e164, "masked_number": number.masked,
                 "language": self.languages[language], "time_zone": self._zone(cells, number),
                 "country": number.country, "fields": fields}
 

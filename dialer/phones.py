@@ -12,7 +12,7 @@ import phonenumbers
 from phonenumbers import PhoneNumberType
 from phonenumbers.timezone import time_zones_for_number
 
-from survey_engine.questionnaire.contact import mask_phone
+from survey_engine.questionnaire.contact import mask_parsed_phone, mask_phone
 
 __all__ = ["NUMBER_TYPES", "CheckedNumber", "NumberRefused", "check_number", "check_prefix",
            "mask_phone"]
@@ -39,11 +39,13 @@ class NumberRefused(ValueError):
 
 @dataclass(frozen=True)
 class CheckedNumber:
-    """A callable number: E.164 text, its country (ISO 3166 region) and its possible zones."""
+    """A callable number: E.164 text, its country (ISO 3166 region), its possible zones, and
+    the masked form agents see (``+32 4•• •• •• 67``)."""
 
     e164: str
     country: str
     time_zones: tuple[str, ...]
+    masked: str
 
 
 def check_number(raw: str, *, allowed_countries: Collection[str],
@@ -75,7 +77,8 @@ def check_number(raw: str, *, allowed_countries: Collection[str],
                                        f"to {', '.join(sorted(allowed_countries))}")
     zones = tuple(zone for zone in time_zones_for_number(number) if zone != _UNKNOWN_ZONE)
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    return CheckedNumber(e164=str(e164), country=country, time_zones=zones)
+    return CheckedNumber(e164=str(e164), country=country, time_zones=zones,
+                         masked=mask_parsed_phone(number))
 
 
 def check_prefix(text: str) -> str:

@@ -61,6 +61,8 @@ class Contact(Base):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
     group_id: Mapped[int] = mapped_column(ForeignKey("dispatch_groups.id"), index=True)
     phone_e164: Mapped[str] = mapped_column(String(16))
+    #: The number as agents may see it, masked once when the contact is stored.
+    masked_number: Mapped[str] = mapped_column(String(32))
     #: The fields the questionnaire declares, in their stored (JSON) form.
     fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     state: Mapped[ContactState] = mapped_column(enum_column(ContactState),

@@ -105,6 +105,11 @@ def mask_phone(number: str) -> str:
         parsed = phonenumbers.parse(number, None)
     except phonenumbers.NumberParseException:
         raise ContactValueError("phone", "not a phone number") from None
+    return mask_parsed_phone(parsed)
+
+
+def mask_parsed_phone(parsed: phonenumbers.PhoneNumber) -> str:
+    """:func:`mask_phone` for a number ``phonenumbers`` has parsed already."""
     written = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     prefix = f"+{parsed.country_code}"
     national = written[len(prefix):]
