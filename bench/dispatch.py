@@ -109,10 +109,19 @@ def populate(engine: Engine, contacts: int, rng: random.Random) -> list[int]:
     with engine.begin() as connection:
         connection.execute(statement, {"count": contacts, "campaign": campaign_id,
                                        "due": NOW - dt.timedelta(days=1)})
-    with engine.connect() as connection:
-        connection.execute(text("ANALYZE"))
-        connection.commit()
+    settle(engine)
     return agent_ids
+
+
+def settle(engine: Engine) -> None:
+    """Statistics, visibility map and a checkpoint after the bulk load, so that background work
+    it causes (autovacuum, a checkpoint of the load's WAL) does not land in the measurement."""
+    sqlite = engine.dialect.name == "sqlite"
+    commands = (["ANALYZE", "PRAGMA wal_checkpoint(TRUNCATE)"] if sqlite
+                else ["VACUUM ANALYZE", "CHECKPOINT"])
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        for command in commands:
+            connection.exec_driver_sql(command)
 
 
 def timed(action: Callable[[int], object], count: int) -> list[float]:

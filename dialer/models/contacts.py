@@ -7,6 +7,9 @@ is an index probe over the open groups, however many contacts there are.
 
 A claim pushes ``due_at`` to the end of its lease: a held contact is simply not due, and comes
 back by itself when a dead holder's lease runs out.
+
+Contacts carry few indexes on purpose: every claim moves ``due_at``, so PostgreSQL cannot update
+the row in place (HOT) and writes a new entry into every index of the table.
 """
 
 from __future__ import annotations
@@ -59,7 +62,7 @@ class Contact(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
-    group_id: Mapped[int] = mapped_column(ForeignKey("dispatch_groups.id"), index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("dispatch_groups.id"))
     phone_e164: Mapped[str] = mapped_column(String(16))
     #: The number as agents may see it, masked once when the contact is stored.
     masked_number: Mapped[str] = mapped_column(String(32))
@@ -86,7 +89,6 @@ class Contact(Base):
         Index("ix_contacts_dispatch", "phase", "group_id", "due_at",
               sqlite_where=text("state = 'waiting'"),
               postgresql_where=text("state = 'waiting'")),
-        Index("ix_contacts_phone_e164", "phone_e164"),
     )
 
     @property

@@ -170,15 +170,11 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('contacts', schema=None) as batch_op:
         batch_op.create_index('ix_contacts_dispatch', ['phase', 'group_id', 'due_at'], unique=False, sqlite_where=sa.text("state = 'waiting'"), postgresql_where=sa.text("state = 'waiting'"))
-        batch_op.create_index(batch_op.f('ix_contacts_group_id'), ['group_id'], unique=False)
-        batch_op.create_index('ix_contacts_phone_e164', ['phone_e164'], unique=False)
 
 
 
 def downgrade() -> None:
     with op.batch_alter_table('contacts', schema=None) as batch_op:
-        batch_op.drop_index('ix_contacts_phone_e164')
-        batch_op.drop_index(batch_op.f('ix_contacts_group_id'))
         batch_op.drop_index('ix_contacts_dispatch', sqlite_where=sa.text("state = 'waiting'"), postgresql_where=sa.text("state = 'waiting'"))
 
     op.drop_table('contacts')

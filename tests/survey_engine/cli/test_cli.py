@@ -127,7 +127,11 @@ def test_interview_run_in_the_terminal(reference_dir: Path, tmp_path: Path) -> N
 
 @pytest.mark.parametrize("command", [[], ["validate"], ["interview"], ["interview", "test"],
                                      ["interview", "run"], ["i18n"], ["i18n", "check"],
-                                     ["demo"]])
+                                     ["demo"], ["db"], ["db", "upgrade"], ["db", "status"],
+                                     ["contacts"], ["contacts", "import"],
+                                     ["contacts", "do-not-call"], ["contacts", "exclude"],
+                                     ["dispatch"], ["dispatch", "next"],
+                                     ["dispatch", "backlog"], ["centre"], ["centre", "load"]])
 def test_every_command_has_help(command: list[str]) -> None:
     code, output = run(*command, "--help")
     assert code == 0

@@ -106,3 +106,19 @@ def test_do_not_call_and_exclusions_are_stored(committed: tuple[Engine, str]) ->
     assert prefixes == {"+32471", "+15143981234"}
     code, output = run(url, "dispatch", "next", agent, "--at", NIGHT_IN_BRUSSELS)
     assert code == 3, "the only contact callable at night is excluded for this agent"
+
+
+def test_demo_loads_the_samples_once_and_shows_the_night_shift(tmp_path: Path) -> None:
+    env = {"SURVEY_ENGINE_INSTANCE": str(tmp_path), DATABASE_URL_VARIABLE: ""}
+    first = CliRunner().invoke(main, ["demo"], env=env)
+    assert first.exit_code == 0, first.output
+    assert (tmp_path / "survey-engine.sqlite3").is_file()
+    assert "imported 16 contacts into LUMEN-CSAT-2025" in first.output
+    night = first.output.split("02:00 in Brussels:")[1].split("14:00 in Brussels")[0]
+    assert "BEV-031 (speaks en, nl, sq) is given: +1 " in night
+    assert "+32" not in night, "nobody in Europe is called at 02:00"
+    assert "no agent on shift speaks their language: fr: 2" in night
+    again = CliRunner().invoke(main, ["demo"], env=env)
+    assert again.exit_code == 0
+    assert "loaded already" in again.output
+    assert again.output.split("02:00 in Brussels:")[1].split("\n")[1] == night.split("\n")[1]
