@@ -121,7 +121,7 @@ def settle(engine: Engine) -> None:
                 else ["VACUUM ANALYZE", "CHECKPOINT"])
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         for command in commands:
-            connection.exec_driver_sql(command)
+            connection.exec_driver_sql(command).close()
 
 
 def timed(action: Callable[[int], object], count: int) -> list[float]:
