@@ -1,5 +1,6 @@
 # Two commands do all the set-up on a fresh machine:
-#   make demo   install, compile the catalogs, and tour the engine
+#   make demo   install, compile the catalogs, create the embedded database with the samples,
+#               and tour the engine
 #   make test   install, compile the catalogs, and run every test
 PYTHON ?= python3
 VENV ?= .venv
@@ -31,6 +32,8 @@ lint: install
 
 bench: catalogs
 	$(BIN)/python bench/questionnaire.py
+	$(BIN)/python bench/dispatch.py
+	$(BIN)/python bench/import_contacts.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

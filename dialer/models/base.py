@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, MetaData, Time
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -47,6 +47,15 @@ class Base(DeclarativeBase):
     """Every dialer table."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class WeeklyTimes:
+    """Columns of a weekly time range: weekday (0 = Monday), start and end, local times.
+    Calling windows and shifts share them; each table adds its own constraints."""
+
+    weekday: Mapped[int] = mapped_column()
+    start: Mapped[dt.time] = mapped_column(Time)
+    end: Mapped[dt.time] = mapped_column(Time)
 
 
 def utc_now() -> dt.datetime:

@@ -10,11 +10,11 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Time
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dialer.errors import IllegalStateChange
-from dialer.models.base import Base
+from dialer.models.base import Base, WeeklyTimes
 from dialer.models.enums import enum_column
 from dialer.models.people import LanguageLevel
 
@@ -124,7 +124,7 @@ class Campaign(Base):
         return None
 
 
-class CallingWindow(Base):
+class CallingWindow(WeeklyTimes, Base):
     """When respondents may be called, in their own local time: one weekday, start to end."""
 
     __tablename__ = "calling_windows"
@@ -132,9 +132,6 @@ class CallingWindow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"),
                                              index=True)
-    weekday: Mapped[int] = mapped_column()
-    start: Mapped[dt.time] = mapped_column(Time)
-    end: Mapped[dt.time] = mapped_column(Time)
 
     __table_args__ = (
         CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday"),

@@ -11,10 +11,10 @@ import datetime as dt
 import enum
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Time, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from dialer.models.base import Base, UTCDateTime
+from dialer.models.base import Base, UTCDateTime, WeeklyTimes
 from dialer.models.enums import enum_column
 
 
@@ -97,7 +97,7 @@ class AgentSkill(Base):
     skill: Mapped[str] = mapped_column(String(40), primary_key=True)
 
 
-class Shift(Base):
+class Shift(WeeklyTimes, Base):
     """A weekly shift in the site's local time; ``end <= start`` means it ends the next day."""
 
     __tablename__ = "shifts"
@@ -105,9 +105,6 @@ class Shift(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"),
                                           index=True)
-    weekday: Mapped[int] = mapped_column()
-    start: Mapped[dt.time] = mapped_column(Time)
-    end: Mapped[dt.time] = mapped_column(Time)
 
     __table_args__ = (
         CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday"),
