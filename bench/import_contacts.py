@@ -6,6 +6,9 @@ times :func:`dialer.importing.import_contacts`; prints rows, seconds, rows/s and
 peak resident memory. Without ``--rows`` it runs 100,000 then 1,000,000 rows, each in a fresh
 process so that the two peaks can be compared (memory must not grow with the file).
 
+Baseline, same run and database: the same file read with ``csv.reader`` and inserted with no
+check into a plain table (``baseline()``), the floor of moving these rows into the database.
+
 Usage: python bench/import_contacts.py [--rows N] [--database-url URL] [--batch-size N]
 
 SQLite (a file in a temporary folder) unless ``--database-url`` is given; a PostgreSQL URL
@@ -91,6 +94,34 @@ def database(url: str | None, folder: Path) -> Iterator[Engine]:
             admin.dispose()
 
 
+def baseline(engine: Engine, path: Path, batch_size: int) -> float:
+    """Seconds to move the same file into the same database with no check at all: csv.reader
+    and unchecked batched INSERTs into a plain table, in one transaction. The floor any
+    importer writing these rows pays."""
+    columns = ["phone", "language", "first_name", "customer_number", "customer_since", "email"]
+    table = "bench_raw_rows"
+    insert = text(f"INSERT INTO {table} VALUES ({', '.join(f':{name}' for name in columns)})")
+    started = time.perf_counter()
+    with engine.begin() as connection:
+        connection.execute(text(f"CREATE TABLE {table} "
+                                f"({', '.join(f'{name} TEXT' for name in columns)})"))
+        with path.open(encoding="utf-8", newline="") as source:
+            reader = csv.reader(source)
+            next(reader)
+            batch: list[dict[str, str]] = []
+            for row in reader:
+                batch.append(dict(zip(columns, row, strict=True)))
+                if len(batch) >= batch_size:
+                    connection.execute(insert, batch)
+                    batch = []
+            if batch:
+                connection.execute(insert, batch)
+    seconds = time.perf_counter() - started
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP TABLE {table}"))
+    return seconds
+
+
 def peak_rss_mib() -> float:
     """The process's peak resident memory so far, in MiB (ru_maxrss is KiB on Linux)."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -115,11 +146,13 @@ def run(rows: int, url: str | None, batch_size: int) -> None:
             seconds = time.perf_counter() - started
             if report.rejected or report.imported != rows:
                 raise SystemExit(f"unexpected report: {report}")
+            peak = peak_rss_mib()
+            floor = baseline(engine, path, batch_size)
             size = path.stat().st_size / 2**20
             print(f"{engine.dialect.name:10s} rows={rows:>9,d}  file={size:6.1f} MiB  "
                   f"seconds={seconds:7.1f}  rows/s={rows / seconds:>8,.0f}  "
-                  f"peak RSS={peak_rss_mib():6.1f} MiB (before import {before:.1f} MiB)",
-                  flush=True)
+                  f"peak RSS={peak:6.1f} MiB (before import {before:.1f} MiB)  "
+                  f"baseline={floor:6.1f} s ({seconds / floor:.1f}x)", flush=True)
 
 
 def main() -> None:
