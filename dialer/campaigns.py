@@ -85,16 +85,17 @@ def create_agent(session: Session, site: Site, code: str, interface_language: st
     """
     if not languages:
         raise DialerError("no_language", f"agent {code}: an agent speaks at least one language")
-    agent = Agent(code=code, site=site, interface_language=interface_language)
-    agent.languages = [AgentLanguage(language=language, level=level)
-                       for language, level in languages.items()]
-    agent.skills = [AgentSkill(skill=skill) for skill in sorted(set(skills))]
     for weekday, start, end in shifts:
         try:
             WeeklyShift(weekday, start, end)
         except WindowError as error:
             raise DialerError("shift", f"agent {code}: {error}") from None
-        agent.shifts.append(Shift(weekday=weekday, start=start, end=end))
+    agent = Agent(code=code, site=site, interface_language=interface_language)
+    agent.languages = [AgentLanguage(language=language, level=level)
+                       for language, level in languages.items()]
+    agent.skills = [AgentSkill(skill=skill) for skill in sorted(set(skills))]
+    agent.shifts = [Shift(weekday=weekday, start=start, end=end)
+                    for weekday, start, end in shifts]
     session.add(agent)
     session.flush()
     return agent
@@ -136,6 +137,14 @@ def create_campaign(session: Session, client: Client, code: str, name: str,
                                          f"known: {', '.join(sorted(NUMBER_TYPES))}")
     if max_attempts < 1:
         raise DialerError("max_attempts", f"campaign {code}: max_attempts must be at least 1")
+    for weekday, start, end in windows:
+        try:
+            WeeklyWindow(weekday, start, end)
+        except WindowError as error:
+            raise DialerError("window", f"campaign {code}: {error}") from None
+    delays = retry_delays or {}
+    if any(delay < dt.timedelta(0) for delay in delays.values()):
+        raise DialerError("retry", f"campaign {code}: a retry delay cannot be negative")
     campaign = Campaign(
         code=code, name=name, client=client, questionnaire_path=str(questionnaire_path),
         questionnaire_slug=questionnaire.slug, questionnaire_version=questionnaire.version,
@@ -143,17 +152,11 @@ def create_campaign(session: Session, client: Client, code: str, name: str,
         allowed_number_types=list(allowed_number_types), max_attempts=max_attempts,
         priority=priority, minimum_language_level=minimum_language_level,
         skip_public_holidays=skip_public_holidays)
-    for weekday, start, end in windows:
-        try:
-            WeeklyWindow(weekday, start, end)
-        except WindowError as error:
-            raise DialerError("window", f"campaign {code}: {error}") from None
-        campaign.windows.append(CallingWindow(weekday=weekday, start=start, end=end))
-    for outcome, delay in (retry_delays or {}).items():
-        if delay < dt.timedelta(0):
-            raise DialerError("retry", f"campaign {code}: negative delay for {outcome}")
-        campaign.retry_rules.append(
-            RetryRule(outcome=outcome, delay_minutes=int(delay.total_seconds() // 60)))
+    campaign.windows = [CallingWindow(weekday=weekday, start=start, end=end)
+                        for weekday, start, end in windows]
+    campaign.retry_rules = [RetryRule(outcome=outcome,
+                                      delay_minutes=int(delay.total_seconds() // 60))
+                            for outcome, delay in delays.items()]
     session.add(campaign)
     session.flush()
     return campaign
