@@ -33,11 +33,12 @@ from pathlib import Path
 
 from sqlalchemy import Engine, bindparam, create_engine, text, update
 
-from dialer.campaigns import create_agent, create_campaign, create_client, create_site
+from dialer.campaigns import create_campaign, create_client
 from dialer.contacts import group_for
 from dialer.db import make_engine, transaction, writer
 from dialer.dispatch import Dispatcher
 from dialer.models import Contact, LanguageLevel, UTCDateTime
+from dialer.people import create_agent, create_site
 from dialer.schema import upgrade
 
 REPO = Path(__file__).resolve().parents[1]

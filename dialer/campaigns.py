@@ -1,4 +1,5 @@
-"""Operations on sites, agents, clients and campaigns: create them checked, look them up by code.
+"""Operations on clients and campaigns: create them checked, find a campaign by code, load
+its questionnaire as fielded.
 
 Every function flushes and never commits; the caller's transaction decides (STYLE 4).
 """
@@ -7,98 +8,31 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Mapping, Sequence
-from decimal import Decimal
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from zoneinfo import available_timezones
 
 import phonenumbers
-from babel.numbers import list_currencies
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dialer.errors import DialerError, NotFound
 from dialer.models import (
-    Agent,
-    AgentLanguage,
-    AgentSkill,
     CallingWindow,
     Campaign,
     Client,
     LanguageLevel,
     RetryRule,
-    Shift,
-    Site,
 )
 from dialer.models.campaigns import DEFAULT_NUMBER_TYPES
+from dialer.people import TimeRange
 from dialer.phones import NUMBER_TYPES
-from dialer.windows import WeeklyShift, WeeklyWindow, WindowError
+from dialer.windows import WeeklyWindow, WindowError
 from survey_engine.errors import EngineError
 from survey_engine.questionnaire.loader import load
 from survey_engine.questionnaire.model import Questionnaire
 
 logger = logging.getLogger(__name__)
 
-#: A weekly time range as given by callers: (weekday 0 = Monday, start, end).
-TimeRange = tuple[int, dt.time, dt.time]
-
-
-def check_time_zone(time_zone: str) -> str:
-    """``time_zone`` if it is an IANA zone name. :raises DialerError: ``time_zone``."""
-    if time_zone not in _zones():
-        raise DialerError("time_zone", f"unknown time zone {time_zone!r} (an IANA name such "
-                                       f"as Europe/Brussels)")
-    return time_zone
-
-
-def _zones() -> set[str]:
-    global _ZONES
-    if _ZONES is None:
-        _ZONES = available_timezones()
-    return _ZONES
-
-
-_ZONES: set[str] | None = None
-
-
-def create_site(session: Session, code: str, name: str, time_zone: str,
-                hourly_pay_rate: Decimal, pay_currency: str) -> Site:
-    """A new site. :raises DialerError: ``time_zone``, ``pay_rate`` or ``currency``."""
-    if hourly_pay_rate < 0:
-        raise DialerError("pay_rate", f"site {code}: the hourly pay rate cannot be negative")
-    if pay_currency not in list_currencies():
-        raise DialerError("currency", f"site {code}: unknown currency {pay_currency!r}")
-    site = Site(code=code, name=name, time_zone=check_time_zone(time_zone),
-                hourly_pay_rate=hourly_pay_rate, pay_currency=pay_currency)
-    session.add(site)
-    session.flush()
-    return site
-
-
-def create_agent(session: Session, site: Site, code: str, interface_language: str,
-                 languages: Mapping[str, LanguageLevel], skills: Iterable[str] = (),
-                 shifts: Sequence[TimeRange] = ()) -> Agent:
-    """A new agent at ``site`` speaking ``languages``, working the weekly ``shifts``
-    (site local time; an end at or before the start ends the next day).
-
-    :raises DialerError: ``no_language`` or ``shift``.
-    """
-    if not languages:
-        raise DialerError("no_language", f"agent {code}: an agent speaks at least one language")
-    for weekday, start, end in shifts:
-        try:
-            WeeklyShift(weekday, start, end)
-        except WindowError as error:
-            raise DialerError("shift", f"agent {code}: {error}") from None
-    agent = Agent(code=code, site=site, interface_language=interface_language)
-    agent.languages = [AgentLanguage(language=language, level=level)
-                       for language, level in languages.items()]
-    agent.skills = [AgentSkill(skill=skill) for skill in sorted(set(skills))]
-    agent.shifts = [Shift(weekday=weekday, start=start, end=end)
-                    for weekday, start, end in shifts]
-    session.add(agent)
-    session.flush()
-    return agent
 
 
 def create_client(session: Session, code: str, name: str) -> Client:
@@ -143,8 +77,10 @@ def create_campaign(session: Session, client: Client, code: str, name: str,
         except WindowError as error:
             raise DialerError("window", f"campaign {code}: {error}") from None
     delays = retry_delays or {}
-    if any(delay < dt.timedelta(0) for delay in delays.values()):
-        raise DialerError("retry", f"campaign {code}: a retry delay cannot be negative")
+    for outcome, delay in delays.items():
+        if delay < dt.timedelta(0) or delay % dt.timedelta(minutes=1):
+            raise DialerError("retry", f"campaign {code}: the retry delay after {outcome} must "
+                                       f"be a whole number of minutes, not negative")
     campaign = Campaign(
         code=code, name=name, client=client, questionnaire_path=str(questionnaire_path),
         questionnaire_slug=questionnaire.slug, questionnaire_version=questionnaire.version,
@@ -193,11 +129,3 @@ def campaign_by_code(session: Session, code: str) -> Campaign:
     if campaign is None:
         raise NotFound("campaign_not_found", f"no campaign with code {code!r}")
     return campaign
-
-
-def agent_by_code(session: Session, code: str) -> Agent:
-    """The agent called ``code``. :raises NotFound: ``agent_not_found``."""
-    agent = session.scalars(select(Agent).where(Agent.code == code)).one_or_none()
-    if agent is None:
-        raise NotFound("agent_not_found", f"no agent with code {code!r}")
-    return agent

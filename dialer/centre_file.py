@@ -50,7 +50,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from dialer.campaigns import create_agent, create_campaign, create_client, create_site
+from dialer.campaigns import create_campaign, create_client
 from dialer.centre_schema import (
     AgentSpec,
     CampaignSpec,
@@ -66,6 +66,7 @@ from dialer.db import transaction, writer
 from dialer.errors import DialerError
 from dialer.models import Agent, Campaign, Client, LanguageLevel, Site
 from dialer.models.campaigns import DEFAULT_NUMBER_TYPES
+from dialer.people import create_agent, create_site
 from survey_engine.errors import Diagnostic, QuestionnaireError
 from survey_engine.questionnaire.loader import load as load_questionnaire
 from survey_engine.questionnaire.source import Document, read_file, read_yaml

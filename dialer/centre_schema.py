@@ -29,7 +29,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from dialer.phones import NumberRefused, check_prefix
+from dialer.phones import NumberRefused, check_prefix, international_number
 from survey_engine.errors import Diagnostic
 from survey_engine.questionnaire.schema import Strict
 from survey_engine.questionnaire.semantics import language_problem
@@ -195,13 +195,25 @@ def _ident(what: str) -> Any:
 
 
 def _prefix(value: Any) -> str:
-    if isinstance(value, int) and not isinstance(value, bool):
-        raise _fail("unquoted_number", "write numbers and prefixes in quotes, e.g. "
-                                       "\"+32470123456\" (unquoted, YAML reads a number)")
+    _refuse_unquoted(value)
     try:
         return check_prefix(_text(value))
     except NumberRefused as refused:
         raise _fail("prefix", str(refused)) from None
+
+
+def _whole_number(value: Any) -> str:
+    _refuse_unquoted(value)
+    try:
+        return international_number(_text(value))
+    except NumberRefused as refused:
+        raise _fail(refused.reason, str(refused)) from None
+
+
+def _refuse_unquoted(value: Any) -> None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        raise _fail("unquoted_number", "write numbers and prefixes in quotes, e.g. "
+                                       "\"+32470123456\" (unquoted, YAML reads a number)")
 
 
 Code = Annotated[str, PlainValidator(_code)]
@@ -214,6 +226,7 @@ PayRate = Annotated[Decimal, PlainValidator(_decimal)]
 Skill = Annotated[str, PlainValidator(_ident("skill"))]
 Outcome = Annotated[str, PlainValidator(_ident("outcome"))]
 Prefix = Annotated[str, PlainValidator(_prefix)]
+WholeNumber = Annotated[str, PlainValidator(_whole_number)]
 Int32 = Annotated[StrictInt, Field(ge=-(2**31), le=2**31 - 1)]  # an INTEGER column
 
 
@@ -264,7 +277,7 @@ class CentreSpec(Strict):
     agents: list[Any] | None = None
     clients: list[Any] | None = None
     campaigns: list[Any] | None = None
-    do_not_call: list[Prefix] | None = None
+    do_not_call: list[WholeNumber] | None = None
 
 
 @dataclass

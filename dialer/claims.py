@@ -189,25 +189,27 @@ def release(session: Session, contact_id: int, agent_id: int, lease_until: dt.da
             now: dt.datetime) -> bool:
     """Give back a claim unused: the contact is due again at once. False if the claim was
     no longer held (its lease ran out and someone else may hold it)."""
-    contacts = _CONTACTS
-    result = session.execute(
-        update(contacts)
-        .where(contacts.c.id == contact_id, contacts.c.held_by_agent_id == agent_id,
-               contacts.c.lease_until == lease_until, contacts.c.lease_until > now)
-        .values(held_by_agent_id=None, lease_until=None, due_at=now)
-        .returning(contacts.c.id))
-    return result.one_or_none() is not None
+    return _update_held(session, contact_id, agent_id, lease_until, now,
+                        held_by_agent_id=None, lease_until=None, due_at=now)
 
 
 def renew(session: Session, contact_id: int, agent_id: int, lease_until: dt.datetime,
           now: dt.datetime, lease: dt.timedelta) -> dt.datetime | None:
     """Extend a claim still held to ``now + lease``; the new end, or None if it was lost."""
-    contacts = _CONTACTS
     new_end = now + lease
+    renewed = _update_held(session, contact_id, agent_id, lease_until, now,
+                           lease_until=new_end, due_at=new_end)
+    return new_end if renewed else None
+
+
+def _update_held(session: Session, contact_id: int, agent_id: int, held_until: dt.datetime,
+                 now: dt.datetime, **values: object) -> bool:
+    """Change a contact only while this claim (agent and lease end) still holds it."""
+    contacts = _CONTACTS
     result = session.execute(
         update(contacts)
         .where(contacts.c.id == contact_id, contacts.c.held_by_agent_id == agent_id,
-               contacts.c.lease_until == lease_until, contacts.c.lease_until > now)
-        .values(lease_until=new_end, due_at=new_end)
+               contacts.c.lease_until == held_until, contacts.c.lease_until > now)
+        .values(**values)
         .returning(contacts.c.id))
-    return new_end if result.one_or_none() is not None else None
+    return result.one_or_none() is not None

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dialer.contact_rules import ContactRefused, contact_time_zone, interview_language
 from dialer.errors import DialerError
 from dialer.models import (
     Agent,
@@ -24,7 +25,7 @@ from dialer.models import (
     DoNotCall,
     utc_now,
 )
-from dialer.phones import NumberRefused, check_number, check_prefix
+from dialer.phones import NumberRefused, check_number, check_prefix, international_number
 
 logger = logging.getLogger(__name__)
 
@@ -47,10 +48,11 @@ def group_for(session: Session, campaign: Campaign, language: str, time_zone: st
 def add_contact(session: Session, campaign: Campaign, phone: str, language: str,
                 time_zone: str | None = None, fields: Mapping[str, Any] | None = None,
                 due_at: dt.datetime | None = None) -> Contact:
-    """One contact, checked like an imported line (number, language, zone); fields are stored
-    as given (the importer checks them against the questionnaire).
+    """One contact, checked like an imported line (number, language, time zone, do-not-call
+    list); fields are stored as given (the importer checks them against the questionnaire).
 
-    :raises DialerError: the number's refusal reason, ``language`` or ``time_zone``.
+    :raises DialerError: the number's refusal reason, a :mod:`dialer.contact_rules` reason, or
+        ``do_not_call``.
     """
     try:
         number = check_number(phone, allowed_countries=campaign.allowed_countries,
@@ -58,13 +60,13 @@ def add_contact(session: Session, campaign: Campaign, phone: str, language: str,
                               default_country=campaign.allowed_countries[0])
     except NumberRefused as refused:
         raise DialerError(refused.reason, str(refused)) from None
-    if language not in campaign.languages:
-        raise DialerError("language", f"{language!r} is not a language of campaign "
-                                      f"{campaign.code} ({', '.join(campaign.languages)})")
-    zone = time_zone or (number.time_zones[0] if len(number.time_zones) == 1 else None)
-    if zone is None:
-        raise DialerError("time_zone", f"{phone}: the number's country spans several time "
-                                       f"zones; give one")
+    try:
+        language = interview_language(language, campaign.languages)
+        zone = contact_time_zone(time_zone, number)
+    except ContactRefused as refused:
+        raise DialerError(refused.reason, refused.message) from None
+    if session.get(DoNotCall, number.e164) is not None:
+        raise DialerError("do_not_call", f"{number.masked} is on the do-not-call list")
     contact = Contact(campaign_id=campaign.id, phone_e164=number.e164, masked_number=number.masked,
                       group=group_for(session, campaign, language, zone, number.country),
                       fields=dict(fields or {}), phase=int(ContactPhase.FRESH),
@@ -80,9 +82,9 @@ def add_do_not_call(session: Session, phone: str, reason: str = "") -> DoNotCall
     :raises DialerError: ``invalid_number``.
     """
     try:
-        e164 = check_prefix(phone)
+        e164 = international_number(phone)
     except NumberRefused as refused:
-        raise DialerError("invalid_number", str(refused)) from None
+        raise DialerError(refused.reason, str(refused)) from None
     entry = session.get(DoNotCall, e164)
     if entry is None:
         entry = DoNotCall(phone_e164=e164, reason=reason, added_at=utc_now())

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, func, select, update
@@ -27,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_LEASE = dt.timedelta(minutes=10)
 DEFAULT_ROSTER_TTL = dt.timedelta(seconds=5)
+#: An agent id missing from the roster makes it be read again, at most this often.
+UNKNOWN_AGENT_RELOAD = dt.timedelta(seconds=1)
 
 
 @dataclass(frozen=True)
@@ -79,8 +82,8 @@ class Dispatcher:
     def _next_call(self, session: Session, agent_id: int, now: dt.datetime) -> Claim | None:
         roster = self.roster(session, now)
         agent = roster.agents.get(agent_id)
-        if agent is None:
-            self.forget_roster()
+        if agent is None and utc_now() - roster.taken_at >= UNKNOWN_AGENT_RELOAD:
+            self.forget_roster()  # perhaps a new agent: read again, but not on every call
             roster = self.roster(session, now)
             agent = roster.agents.get(agent_id)
         if agent is None:
@@ -92,11 +95,13 @@ class Dispatcher:
                            now, self.lease)
         if row is None:
             return None
+        session.execute(update(Agent).where(Agent.id == agent.id, Agent.ready_since.is_not(None))
+                        .values(ready_since=None))
         return self._claim(roster, agent, row, now)
 
     def _claim(self, roster: Roster, agent: AgentProfile, row: claims.ClaimedRow,
                now: dt.datetime) -> Claim:
-        group = next(group for group in roster.groups if group.id == row.group_id)
+        group = roster.group(row.group_id)
         return Claim(contact_id=row.contact_id, campaign_id=row.campaign_id,
                      campaign_code=roster.campaigns[row.campaign_id].code, agent_id=agent.id,
                      agent_code=agent.code, language=group.language,
@@ -138,16 +143,36 @@ class Dispatcher:
         served = []
         for agent_id in waiting:
             with transaction(self.engine) as session:
-                roster = self.roster(session, moment)
-                agent = roster.agents.get(agent_id)
+                agent = self.roster(session, moment).agents.get(agent_id)
                 if agent is None or not agent.on_shift(moment):
                     continue
-                result = self._next_call(session, agent_id, moment)
-                if result is not None:
-                    session.execute(update(Agent).where(Agent.id == agent_id)
-                                    .values(ready_since=None))
-                    served.append(result)
+                claim = self._next_call(session, agent_id, moment)
+            if claim is not None:
+                served.append(claim)
         return served
+
+    def preview(self, agent_ids: Sequence[int], at: dt.datetime, per_agent: int = 1
+                ) -> dict[int, list[Claim]]:
+        """Who would be given whom at ``at``: up to ``per_agent`` contacts for each agent in
+        turn, claimed in one transaction that is then rolled back, so nothing is held and no
+        other dispatcher is affected. Agents off shift at ``at`` get an empty list.
+
+        :raises DialerError: ``agent_unknown``.
+        """
+        shown: dict[int, list[Claim]] = {agent_id: [] for agent_id in agent_ids}
+        with Session(self.engine) as session, session.begin():
+            roster = self.roster(session, at)
+            for agent_id in agent_ids:
+                agent = roster.agents.get(agent_id)
+                if agent is not None and not agent.on_shift(at):
+                    continue
+                while len(shown[agent_id]) < per_agent:
+                    claim = self._next_call(session, agent_id, at)
+                    if claim is None:
+                        break
+                    shown[agent_id].append(claim)
+            session.rollback()
+        return shown
 
     def backlog(self, now: dt.datetime | None = None) -> dict[str, int]:
         """Contacts callable now in a language no agent on shift speaks (at the campaign's

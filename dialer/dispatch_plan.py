@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -84,6 +84,14 @@ class Roster:
     groups: tuple[Group, ...]
     agents: dict[int, AgentProfile]
     taken_at: dt.datetime
+    groups_by_id: dict[int, Group] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "groups_by_id", {group.id: group for group in self.groups})
+
+    def group(self, group_id: int) -> Group:
+        """The group with this id."""
+        return self.groups_by_id[group_id]
 
     def callable_groups(self, instant: dt.datetime) -> list[Group]:
         """Groups of running campaigns whose respondents may be called at ``instant``."""

@@ -15,7 +15,7 @@ from phonenumbers.timezone import time_zones_for_number
 from survey_engine.questionnaire.contact import mask_parsed_phone, mask_phone
 
 __all__ = ["NUMBER_TYPES", "CheckedNumber", "NumberRefused", "check_number", "check_prefix",
-           "mask_phone"]
+           "international_number", "mask_phone"]
 
 #: phonenumbers' number types by lower-case name ("mobile", "premium_rate", ...).
 NUMBER_TYPES: dict[str, int] = {
@@ -81,12 +81,36 @@ def check_number(raw: str, *, allowed_countries: Collection[str],
                          masked=mask_parsed_phone(number))
 
 
+def international_number(text: str) -> str:
+    """A whole number written in international form (``+32 (0)470 12 34 56``) in E.164
+    (``+32470123456``), as the do-not-call list stores it.
+
+    :raises NumberRefused: ``invalid_number``.
+    """
+    try:
+        number = phonenumbers.parse(text, None)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_possible_number(number):
+        raise NumberRefused("invalid_number", f"{text!r} is not a whole phone number in "
+                                              f"international form (+ and the country code)")
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
 def check_prefix(text: str) -> str:
-    """An exclusion prefix: ``+`` and up to 15 digits, spaces removed (``+32 47`` → ``+3247``).
+    """A number or the start of numbers, as stored E.164 numbers begin: a valid whole number
+    in E.164 (``+32 (0)470 12 34 56`` → ``+32470123456``), otherwise ``+`` and digits with
+    separators and a national trunk ``(0)`` removed (``+32 (0)471`` → ``+32471``).
 
     :raises NumberRefused: ``prefix``.
     """
-    compact = re.sub(r"[\s().-]", "", text)
+    try:
+        number = phonenumbers.parse(text, None)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is not None and phonenumbers.is_valid_number(number):
+        return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+    compact = re.sub(r"[\s.()/-]", "", text.replace("(0)", ""))
     if not _PREFIX.fullmatch(compact):
         raise NumberRefused("prefix", f"{text!r} is not a number or prefix in international "
                                       f"form (+ and digits)")

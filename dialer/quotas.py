@@ -4,7 +4,8 @@ dispatched any more.
 A questionnaire quota whose ``when`` reads contact fields only (``contact.region == "BXL"``)
 can be decided from the contact record, so once that quota is full every waiting contact it
 matches is set aside (state ``quota_full``, kept, never deleted). A quota whose ``when`` reads
-answers can only be decided during the interview; the interview engine ends those.
+answers can only be decided during the interview; the interview engine ends those. Closed
+quotas are recorded, so that contacts imported later are set aside too.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from sqlalchemy.orm import Session
 
 from dialer.campaigns import campaign_questionnaire
 from dialer.errors import DialerError
-from dialer.models import Campaign, Contact, ContactState
+from dialer.models import Campaign, ClosedQuota, Contact, ContactState, utc_now
 from survey_engine.questionnaire.contact import ContactValueError, normalize
-from survey_engine.questionnaire.model import ContactField
+from survey_engine.questionnaire.model import ContactField, Quota
 
 logger = logging.getLogger(__name__)
 
@@ -28,12 +29,34 @@ BATCH = 5000
 
 
 def close_full_quota(session: Session, campaign: Campaign, quota_id: str) -> int:
-    """Set aside the waiting contacts of ``campaign`` that quota ``quota_id`` matches, because
-    the quota is full. Returns how many were set aside.
+    """Declare quota ``quota_id`` of ``campaign`` full: record it, and set aside the waiting
+    contacts it matches (contacts imported later are set aside as they come). Returns how many
+    were set aside now. Closing a closed quota again sets aside what it matches since.
 
     :raises DialerError: ``quota_unknown``, or ``quota_needs_answers`` when the quota reads
         answers and cannot be decided before the interview.
     """
+    quota = _contact_quota(campaign, quota_id)
+    if session.get(ClosedQuota, (campaign.id, quota_id)) is None:
+        session.add(ClosedQuota(campaign_id=campaign.id, quota_id=quota_id, closed_at=utc_now()))
+    closed = _set_aside(session, campaign, [quota])
+    logger.info("campaign %s: quota %s full, %d contacts set aside", campaign.code, quota_id,
+                closed)
+    return closed
+
+
+def set_aside_for_closed_quotas(session: Session, campaign: Campaign) -> int:
+    """Set aside the waiting contacts that a closed quota of ``campaign`` matches (after an
+    import); how many."""
+    quota_ids = list(session.scalars(select(ClosedQuota.quota_id)
+                                     .where(ClosedQuota.campaign_id == campaign.id)))
+    if not quota_ids:
+        return 0
+    return _set_aside(session, campaign, [_contact_quota(campaign, quota_id)
+                                          for quota_id in quota_ids])
+
+
+def _contact_quota(campaign: Campaign, quota_id: str) -> Quota:
     questionnaire = campaign_questionnaire(campaign)
     quota = next((quota for quota in questionnaire.quotas if quota.id == quota_id), None)
     if quota is None:
@@ -45,18 +68,21 @@ def close_full_quota(session: Session, campaign: Campaign, quota_id: str) -> int
             "quota_needs_answers",
             f"quota {quota_id} reads answers ({', '.join(sorted(quota.when.names))}): it is "
             f"decided during the interview, not before the call")
+    return quota
+
+
+def _set_aside(session: Session, campaign: Campaign, quotas: list[Quota]) -> int:
+    declared = campaign_questionnaire(campaign).contact_fields
     closed = 0
     for batch in _waiting_batches(session, campaign.id):
         matching = [contact_id for contact_id, fields in batch
-                    if quota.when.holds({}, _typed(questionnaire.contact_fields, fields))]
+                    if any(quota.when.holds({}, _typed(declared, fields)) for quota in quotas)]
         if matching:
             session.execute(update(Contact).where(Contact.id.in_(matching),
                                                   Contact.state == ContactState.WAITING)
                             .values(state=ContactState.QUOTA_FULL))
             closed += len(matching)
     session.flush()
-    logger.info("campaign %s: quota %s full, %d contacts set aside", campaign.code, quota_id,
-                closed)
     return closed
 
 

@@ -10,6 +10,7 @@ from dialer.models.campaigns import (
     Campaign,
     CampaignState,
     Client,
+    ClosedQuota,
     RetryRule,
 )
 from dialer.models.contacts import (
@@ -24,7 +25,7 @@ from dialer.models.people import Agent, AgentLanguage, AgentSkill, LanguageLevel
 
 __all__ = [
     "Agent", "AgentExclusion", "AgentLanguage", "AgentSkill", "Base", "CallingWindow",
-    "Campaign", "CampaignState", "Client", "Contact", "ContactPhase", "ContactState",
+    "Campaign", "CampaignState", "Client", "ClosedQuota", "Contact", "ContactPhase", "ContactState",
     "DispatchGroup", "DoNotCall", "LanguageLevel", "RetryRule", "Shift", "Site",
     "UTCDateTime", "utc_now",
 ]

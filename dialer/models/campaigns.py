@@ -14,7 +14,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dialer.errors import IllegalStateChange
-from dialer.models.base import Base, WeeklyTimes
+from dialer.models.base import Base, UTCDateTime, WeeklyTimes
 from dialer.models.enums import enum_column
 from dialer.models.people import LanguageLevel
 
@@ -150,3 +150,15 @@ class RetryRule(Base):
     delay_minutes: Mapped[int] = mapped_column()
 
     __table_args__ = (CheckConstraint("delay_minutes >= 0", name="delay_not_negative"),)
+
+
+class ClosedQuota(Base):
+    """A quota of the campaign's questionnaire declared full: contacts it matches are set
+    aside, those imported later too (see :mod:`dialer.quotas`)."""
+
+    __tablename__ = "closed_quotas"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    quota_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    closed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

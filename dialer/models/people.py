@@ -68,11 +68,6 @@ class Agent(Base):
     skills: Mapped[list[AgentSkill]] = relationship(cascade="all, delete-orphan")
     shifts: Mapped[list[Shift]] = relationship(cascade="all, delete-orphan")
 
-    def speaks(self, language: str, at_least: LanguageLevel) -> bool:
-        """Whether the agent speaks ``language`` at level ``at_least`` or better."""
-        return any(spoken.language == language and spoken.level.rank >= at_least.rank
-                   for spoken in self.languages)
-
 
 class AgentLanguage(Base):
     """A language an agent speaks, with a level."""

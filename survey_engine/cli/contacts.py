@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from dialer.campaigns import agent_by_code
 from dialer.contacts import add_do_not_call, add_exclusion
 from dialer.db import transaction
 from dialer.importing import import_contacts, work_size
+from dialer.people import agent_by_code
 from survey_engine.cli.common import progress_bar
 from survey_engine.cli.database import open_database
 

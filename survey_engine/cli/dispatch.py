@@ -6,9 +6,9 @@ import datetime as dt
 
 import click
 
-from dialer.campaigns import agent_by_code
 from dialer.db import transaction
 from dialer.dispatch import Dispatcher
+from dialer.people import agent_by_code
 from survey_engine.cli.database import open_database
 
 at_option = click.option(

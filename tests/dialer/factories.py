@@ -10,9 +10,10 @@ from itertools import count
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from dialer.campaigns import TimeRange, create_agent, create_campaign, create_client, create_site
+from dialer.campaigns import create_campaign, create_client
 from dialer.dispatch import Claim, Dispatcher
 from dialer.models import Agent, Campaign, LanguageLevel, Site
+from dialer.people import TimeRange, create_agent, create_site
 from tests.conftest import QUESTIONNAIRES
 
 _serial = count(1)

@@ -13,13 +13,12 @@ from sqlalchemy.orm import Session
 from dialer.campaigns import (
     campaign_by_code,
     campaign_questionnaire,
-    create_agent,
     create_campaign,
     create_client,
-    create_site,
 )
 from dialer.errors import DialerError, IllegalStateChange, NotFound
 from dialer.models import CampaignState, LanguageLevel
+from dialer.people import create_agent, create_site
 from tests.conftest import QUESTIONNAIRES
 from tests.dialer import factories
 
@@ -74,6 +73,7 @@ def test_retry_delays_are_kept_per_outcome(session: Session) -> None:
     ({"windows": [(7, dt.time(9), dt.time(21))]}, "window"),
     ({"max_attempts": 0}, "max_attempts"),
     ({"retry_delays": {"busy": dt.timedelta(minutes=-5)}}, "retry"),
+    ({"retry_delays": {"busy": dt.timedelta(seconds=90)}}, "retry"),
 ])
 def test_campaigns_are_refused_with_a_reason(session: Session, options: dict[str, object],
                                              code: str) -> None:
@@ -146,8 +146,10 @@ def test_agents_need_a_language_and_valid_shifts(session: Session) -> None:
     assert empty.value.code == "shift"
     night = create_agent(session, site, "A3", "nl", {"nl": LanguageLevel.FLUENT},
                          skills=["refusal_conversion"], shifts=[(0, dt.time(22), dt.time(6))])
-    assert night.speaks("nl", LanguageLevel.WORKING)
-    assert not night.speaks("nl", LanguageLevel.NATIVE)
+    assert [(spoken.language, spoken.level) for spoken in night.languages] == [
+        ("nl", LanguageLevel.FLUENT)]
+    assert [(shift.weekday, shift.start, shift.end) for shift in night.shifts] == [
+        (0, dt.time(22), dt.time(6))]
     assert [skill.skill for skill in night.skills] == ["refusal_conversion"]
 
 

@@ -12,7 +12,7 @@ from dialer.campaigns import create_campaign, create_client
 from dialer.contacts import add_contact
 from dialer.errors import DialerError
 from dialer.models import Campaign, ContactState
-from dialer.quotas import close_full_quota
+from dialer.quotas import close_full_quota, set_aside_for_closed_quotas
 from tests.dialer import factories
 
 QUESTIONNAIRE = """\
@@ -90,3 +90,13 @@ def test_a_quota_on_answers_cannot_be_applied_before_the_call(session: Session,
     with pytest.raises(DialerError) as unknown:
         close_full_quota(session, campaign, "old")
     assert unknown.value.code == "quota_unknown"
+
+
+def test_a_closed_quota_also_sets_aside_contacts_that_come_later(session: Session,
+                                                                 campaign: Campaign) -> None:
+    assert close_full_quota(session, campaign, "brussels") == 0
+    assert close_full_quota(session, campaign, "brussels") == 0, "closing twice is harmless"
+    later = add_contact(session, campaign, "+32470000001", "nl", fields={"region": "BXL"})
+    other = add_contact(session, campaign, "+32470000002", "nl", fields={"region": "GNT"})
+    assert set_aside_for_closed_quotas(session, campaign) == 1
+    assert (later.state, other.state) == (ContactState.QUOTA_FULL, ContactState.WAITING)

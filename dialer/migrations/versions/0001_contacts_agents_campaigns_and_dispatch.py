@@ -114,6 +114,13 @@ def upgrade() -> None:
     with op.batch_alter_table('calling_windows', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_calling_windows_campaign_id'), ['campaign_id'], unique=False)
 
+    op.create_table('closed_quotas',
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('quota_id', sa.String(length=100), nullable=False),
+    sa.Column('closed_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_closed_quotas_campaign_id_campaigns'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('campaign_id', 'quota_id', name=op.f('pk_closed_quotas'))
+    )
     op.create_table('dispatch_groups',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('campaign_id', sa.Integer(), nullable=False),
@@ -184,6 +191,7 @@ def downgrade() -> None:
     op.drop_table('shifts')
     op.drop_table('retry_rules')
     op.drop_table('dispatch_groups')
+    op.drop_table('closed_quotas')
     with op.batch_alter_table('calling_windows', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_calling_windows_campaign_id'))
 
