@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
+from dialer.campaigns import campaign_by_code
 from dialer.contacts import add_contact, add_do_not_call, add_exclusion
 from dialer.db import transaction
 from dialer.dispatch import Claim, Dispatcher
@@ -35,9 +36,10 @@ def dispatcher(session: Session) -> Dispatcher:
     return factories.SessionDispatcher(session, lease=LEASE)
 
 
-def _claim_all(dispatcher: Dispatcher, agent: Agent, now: dt.datetime) -> list[Claim]:
+def _claim_all(dispatcher: Dispatcher, agent: Agent | int, now: dt.datetime) -> list[Claim]:
+    agent_id = agent if isinstance(agent, int) else agent.id
     claimed = []
-    while (claim := dispatcher.next_call(agent.id, now)) is not None:
+    while (claim := dispatcher.next_call(agent_id, now)) is not None:
         claimed.append(claim)
         assert len(claimed) < 1000
     return claimed
@@ -250,15 +252,21 @@ def test_backlog_counts_languages_nobody_on_shift_speaks(committed: tuple[Engine
     with transaction(engine) as session:
         site = factories.site(session)
         campaign = factories.campaign(session)
-        for serial in range(3):
-            add_contact(session, campaign, _number(serial), "tr")
+        turkish = {add_contact(session, campaign, _number(serial), "tr").id
+                   for serial in range(3)}
         add_contact(session, campaign, _number(10), "nl")
         add_contact(session, campaign, _number(11), "ru")
         factories.agent(session, site, ["nl"])
         factories.agent(session, site, ["ru"], shifts=[(0, dt.time(8), dt.time(9))])
+        evening = factories.agent(session, site, ["tr"],
+                                  shifts=[(1, dt.time(18), dt.time(23))]).id
     dispatcher = Dispatcher(engine, roster_ttl=dt.timedelta(0))
     assert dispatcher.backlog(TUESDAY_NOON_BRUSSELS) == {"ru": 1, "tr": 3}
-    assert dispatcher.backlog(TUESDAY_NOON_BRUSSELS) == {"ru": 1, "tr": 3}, "never dropped"
+
+    at_seven = TUESDAY_NOON_BRUSSELS + dt.timedelta(hours=7)
+    served = {claim.contact_id for claim in _claim_all(dispatcher, evening, at_seven)}
+    assert served == turkish, "never dropped: given to the first Turkish speaker on shift"
+    assert "tr" not in dispatcher.backlog(at_seven)
 
 
 def test_release_makes_the_contact_due_again_and_renew_extends_the_lease(
@@ -299,3 +307,112 @@ def test_a_lost_claim_cannot_be_released_by_its_old_holder(committed: tuple[Engi
     assert not dispatcher.release(stale, later)
     assert dispatcher.renew(stale, later) is None
 
+
+
+def test_nobody_is_called_on_a_public_holiday_of_their_own_country(
+        session: Session, dispatcher: Dispatcher) -> None:
+    national_day = dt.datetime(2026, 7, 21, 10, 0, tzinfo=UTC)  # Belgium's; a Tuesday
+    site = factories.site(session)
+    campaign = factories.campaign(session, windows=factories.WEEKDAYS_9_TO_21)
+    imported = national_day - dt.timedelta(days=1)
+    add_contact(session, campaign, _number(1), "nl", due_at=imported)
+    dutch = add_contact(session, campaign, "+31612345678", "nl", due_at=imported)
+    agent = factories.agent(session, site, ["nl"])
+    assert [c.contact_id for c in _claim_all(dispatcher, agent, national_day)] == [dutch.id]
+
+
+def test_an_inactive_agent_is_not_dispatched_to(session: Session,
+                                                dispatcher: Dispatcher) -> None:
+    site = factories.site(session)
+    campaign = factories.campaign(session)
+    add_contact(session, campaign, _number(1), "nl")
+    agent = factories.agent(session, site, ["nl"])
+    agent.active = False
+    session.flush()
+    with pytest.raises(DialerError) as refused:
+        dispatcher.next_call(agent.id, TUESDAY_NOON_BRUSSELS)
+    assert refused.value.code == "agent_unknown"
+
+
+def test_numbers_written_with_a_trunk_zero_still_match(session: Session,
+                                                       dispatcher: Dispatcher) -> None:
+    site = factories.site(session)
+    campaign = factories.campaign(session)
+    add_contact(session, campaign, "+32470123401", "nl")
+    add_contact(session, campaign, "+32471000002", "nl")
+    kept = add_contact(session, campaign, "+32472000003", "nl")
+    add_do_not_call(session, "+32 (0)470 12 34 01")
+    agent = factories.agent(session, site, ["nl"])
+    add_exclusion(session, agent, "+32 (0)471")
+    assert [c.contact_id for c in _claim_all(dispatcher, agent, TUESDAY_NOON_BRUSSELS)] \
+        == [kept.id]
+
+
+def test_a_contact_refused_like_an_imported_line(session: Session) -> None:
+    campaign = factories.campaign(session)
+    add_do_not_call(session, _number(1))
+    for phone, language, zone, code in [
+            (_number(1), "nl", None, "do_not_call"),
+            (_number(2), "nl", "Asia/Tokyo", "time_zone_mismatch"),
+            (_number(3), "nl", "Mars/Olympus", "unknown_time_zone"),
+            (_number(4), "de", None, "unknown_language"),
+            ("+79161234567", "ru", None, "country")]:
+        with pytest.raises(DialerError) as refused:
+            add_contact(session, campaign, phone, language, time_zone=zone)
+        assert refused.value.code == code, phone
+
+
+def test_a_pause_takes_effect_at_the_next_claim_even_with_a_cached_roster(
+        committed: tuple[Engine, str]) -> None:
+    engine, _url = committed
+    with transaction(engine) as session:
+        site = factories.site(session)
+        campaign = factories.campaign(session)
+        for serial in range(3):
+            add_contact(session, campaign, _number(serial), "nl")
+        agent_id = factories.agent(session, site, ["nl"]).id
+        code = campaign.code
+    dispatcher = Dispatcher(engine, roster_ttl=dt.timedelta(hours=1))
+    assert dispatcher.next_call(agent_id, TUESDAY_NOON_BRUSSELS) is not None
+    with transaction(engine) as session:
+        campaign_by_code(session, code).pause()
+        add_do_not_call(session, _number(2))
+    assert dispatcher.next_call(agent_id, TUESDAY_NOON_BRUSSELS) is None
+    with transaction(engine) as session:
+        campaign_by_code(session, code).resume()
+    claim = dispatcher.next_call(agent_id, TUESDAY_NOON_BRUSSELS)
+    assert claim is not None and claim.masked_number.endswith("01")
+    assert dispatcher.next_call(agent_id, TUESDAY_NOON_BRUSSELS) is None, "02 is on the list"
+
+
+def test_a_preview_holds_nothing_and_shows_each_contact_once(
+        committed: tuple[Engine, str]) -> None:
+    engine, _url = committed
+    with transaction(engine) as session:
+        site = factories.site(session)
+        campaign = factories.campaign(session)
+        contacts = {add_contact(session, campaign, _number(serial), "nl").id
+                    for serial in range(3)}
+        first, second = (factories.agent(session, site, ["nl"]).id for _ in range(2))
+        night_only = factories.agent(session, site, ["nl"],
+                                     shifts=[(0, dt.time(22), dt.time(6))]).id
+    dispatcher = Dispatcher(engine, roster_ttl=dt.timedelta(0))
+    shown = dispatcher.preview([first, second, night_only], TUESDAY_NOON_BRUSSELS, per_agent=2)
+    assert [len(shown[first]), len(shown[second]), len(shown[night_only])] == [2, 1, 0]
+    assert {claim.contact_id for claims in shown.values() for claim in claims} == contacts
+    again = dispatcher.preview([second], TUESDAY_NOON_BRUSSELS, per_agent=3)
+    assert {claim.contact_id for claim in again[second]} == contacts, "nothing stayed held"
+
+
+def test_an_agent_who_gets_a_call_stops_waiting(committed: tuple[Engine, str]) -> None:
+    engine, _url = committed
+    with transaction(engine) as session:
+        site = factories.site(session)
+        campaign = factories.campaign(session)
+        add_contact(session, campaign, _number(1), "nl")
+        add_contact(session, campaign, _number(2), "nl")
+        agent_id = factories.agent(session, site, ["nl"]).id
+    dispatcher = Dispatcher(engine, roster_ttl=dt.timedelta(0))
+    dispatcher.mark_ready(agent_id, TUESDAY_NOON_BRUSSELS - dt.timedelta(minutes=5))
+    assert dispatcher.next_call(agent_id, TUESDAY_NOON_BRUSSELS) is not None
+    assert dispatcher.serve_waiting(TUESDAY_NOON_BRUSSELS) == [], "not served twice"
