@@ -10,7 +10,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from dialer.contact_rules import ContactRefused, contact_time_zone, interview_language
@@ -21,6 +21,7 @@ from dialer.models import (
     Campaign,
     Contact,
     ContactPhase,
+    ContactState,
     DispatchGroup,
     DoNotCall,
     utc_now,
@@ -77,7 +78,8 @@ def add_contact(session: Session, campaign: Campaign, phone: str, language: str,
 
 
 def add_do_not_call(session: Session, phone: str, reason: str = "") -> DoNotCall:
-    """Put a number on the do-not-call list (idempotent).
+    """Put a number on the do-not-call list (idempotent), and take its waiting contacts out of
+    every campaign's queue (state ``do_not_call``).
 
     :raises DialerError: ``invalid_number``.
     """
@@ -89,7 +91,12 @@ def add_do_not_call(session: Session, phone: str, reason: str = "") -> DoNotCall
     if entry is None:
         entry = DoNotCall(phone_e164=e164, reason=reason, added_at=utc_now())
         session.add(entry)
-        session.flush()
+    # Claims check the list anyway; taking the contacts out of the queue keeps every probe
+    # from walking past them.
+    session.execute(update(Contact).where(Contact.phone_e164 == e164,
+                                          Contact.state == ContactState.WAITING)
+                    .values(state=ContactState.DO_NOT_CALL))
+    session.flush()
     return entry
 
 

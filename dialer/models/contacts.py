@@ -31,6 +31,8 @@ class ContactState(enum.Enum):
     WAITING = "waiting"
     DONE = "done"
     QUOTA_FULL = "quota_full"
+    #: The number was put on the do-not-call list after the contact was imported.
+    DO_NOT_CALL = "do_not_call"
 
 
 class ContactPhase(enum.IntEnum):

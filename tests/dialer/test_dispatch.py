@@ -116,9 +116,11 @@ def test_do_not_call_added_after_import_is_never_dispatched(session: Session,
                                                             dispatcher: Dispatcher) -> None:
     site = factories.site(session)
     campaign = factories.campaign(session)
-    add_contact(session, campaign, _number(1), "nl")
+    listed = add_contact(session, campaign, _number(1), "nl")
     allowed = add_contact(session, campaign, _number(2), "nl")
     add_do_not_call(session, _number(1), "asked on 2026-11-20")
+    session.refresh(listed)
+    assert listed.state is ContactState.DO_NOT_CALL
     agent = factories.agent(session, site, ["nl"])
     assert [c.contact_id for c in _claim_all(dispatcher, agent, TUESDAY_NOON_BRUSSELS)] \
         == [allowed.id]

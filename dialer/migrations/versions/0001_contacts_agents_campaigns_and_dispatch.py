@@ -160,7 +160,7 @@ def upgrade() -> None:
     sa.Column('phone_e164', sa.String(length=16), nullable=False),
     sa.Column('masked_number', sa.String(length=32), nullable=False),
     sa.Column('fields', sa.JSON(), nullable=False),
-    sa.Column('state', sa.Enum('waiting', 'done', 'quota_full', name='contactstate', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('state', sa.Enum('waiting', 'done', 'quota_full', 'do_not_call', name='contactstate', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('phase', sa.Integer(), nullable=False),
     sa.Column('due_at', sa.DateTime(), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
