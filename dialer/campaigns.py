@@ -9,17 +9,21 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import phonenumbers
-from sqlalchemy import select
+from sqlalchemy import Label, func, select
 from sqlalchemy.orm import Session
 
 from dialer.errors import DialerError, NotFound
 from dialer.models import (
     CallingWindow,
     Campaign,
+    CampaignState,
     Client,
+    Contact,
+    ContactState,
     LanguageLevel,
     RetryRule,
 )
@@ -129,3 +133,33 @@ def campaign_by_code(session: Session, code: str) -> Campaign:
     if campaign is None:
         raise NotFound("campaign_not_found", f"no campaign with code {code!r}")
     return campaign
+
+
+@dataclass(frozen=True)
+class CampaignOverview:
+    """A campaign at a glance: identity, state, and its contacts counted per state."""
+
+    code: str
+    client: str
+    state: CampaignState
+    priority: int
+    languages: list[str]
+    contacts: dict[ContactState, int]
+
+
+def campaign_overview(session: Session) -> list[CampaignOverview]:
+    """Every campaign, highest priority first, its contacts counted in one query."""
+    def counted(state: ContactState) -> Label[int]:
+        return func.count().filter(Contact.state == state).label(state.value)
+
+    counts = (select(Contact.campaign_id, *(counted(state) for state in ContactState))
+              .group_by(Contact.campaign_id).subquery())
+    query = (select(Campaign.code, Client.code, Campaign.state, Campaign.priority,
+                    Campaign.languages,
+                    *(func.coalesce(counts.c[state.value], 0) for state in ContactState))
+             .join(Client, Campaign.client_id == Client.id)
+             .outerjoin(counts, counts.c.campaign_id == Campaign.id)
+             .order_by(Campaign.priority.desc(), Campaign.code))
+    return [CampaignOverview(code, client, state, priority, list(languages),
+                             dict(zip(ContactState, totals, strict=True)))
+            for code, client, state, priority, languages, *totals in session.execute(query)]

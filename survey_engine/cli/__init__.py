@@ -42,6 +42,8 @@ def main(verbose: bool) -> None:
       survey-engine db upgrade
       survey-engine centre load samples/centre.yaml
       survey-engine contacts import CAMPAIGN contacts.csv --reject-report rejected.csv
+      survey-engine campaigns start CAMPAIGN && survey-engine campaigns list
+      survey-engine dispatch next AGENT --at 2026-11-24T02:00+01:00 --count 3
       survey-engine dispatch next AGENT
 
     Run any command with --help for its options and examples.
@@ -52,6 +54,7 @@ def main(verbose: bool) -> None:
 
 def _register() -> None:
     from survey_engine.cli import (
+        campaigns,
         centre,
         contacts,
         db,
@@ -69,6 +72,7 @@ def _register() -> None:
     main.add_command(db.db)
     main.add_command(centre.centre)
     main.add_command(contacts.contacts)
+    main.add_command(campaigns.campaigns)
     main.add_command(dispatch.dispatch)
 
 

@@ -59,7 +59,7 @@ def demo(questionnaires_dir: Path | None) -> None:
                "--lang tr\n"
                f"  {command} validate questionnaires/*.yaml\n"
                f"  {command} i18n status\n"
-               f"  {command} dispatch next BEV-017\n"
+               f"  {command} dispatch next BEV-017 --at 2026-11-24T14:00+01:00 --count 4\n"
                f"  {command} dispatch backlog\n"
                "The format is documented in docs/questionnaire-format.md.")
 

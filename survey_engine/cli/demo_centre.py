@@ -1,8 +1,12 @@
 """The call-centre part of ``survey-engine demo``: the embedded database with the sample centre
 and contacts, and who is given whom, by day and by night.
 
-The tour claims contacts at fixed instants and gives every claim back, so running it again
-shows the same thing and leaves the database as it found it.
+At fixed instants, the tour previews who the agents on shift would be given: all the agents of
+a moment in one preview (:meth:`~dialer.dispatch.Dispatcher.preview`), so two agents are never
+shown the same contact. A preview is rolled back: nothing is claimed, and apart from loading
+the samples the first time, the tour leaves the database as it found it. Running it again shows
+the same contacts, though not always in the same order: dispatch tries groups of equal
+priority in a random order.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from sqlalchemy import Engine, select
 from dialer.centre_file import load_centre_file
 from dialer.config import database_url
 from dialer.db import make_engine, transaction
-from dialer.dispatch import Claim, Dispatcher
+from dialer.dispatch import Dispatcher
 from dialer.importing import import_contacts
 from dialer.models import Agent, Campaign
 from dialer.schema import upgrade
@@ -45,8 +49,7 @@ def tour_call_centre() -> None:
     for instant, agents in MOMENTS:
         local = local_time(instant, BRUSSELS)
         click.echo(f"  {local:%A %d %B %Y, %H:%M} in Brussels:")
-        for code in agents:
-            _show_claims(engine, dispatcher, code, instant)
+        _show_preview(engine, dispatcher, agents, instant)
         backlog = dispatcher.backlog(instant)
         waiting = ", ".join(f"{language}: {count}" for language, count in backlog.items())
         click.echo(f"    callable now but no agent on shift speaks their language: "
@@ -67,19 +70,19 @@ def _load_samples(engine: Engine) -> None:
                f"samples/lumen-contacts.csv")
 
 
-def _show_claims(engine: Engine, dispatcher: Dispatcher, code: str, instant: dt.datetime
-                 ) -> None:
+def _show_preview(engine: Engine, dispatcher: Dispatcher, codes: tuple[str, ...],
+                  instant: dt.datetime) -> None:
     with transaction(engine) as session:
-        agent = session.scalars(select(Agent).where(Agent.code == code)).one()
-        agent_id = agent.id
-        spoken = ", ".join(sorted(language.language for language in agent.languages))
-    claims: list[Claim] = []
-    while len(claims) < CLAIMS_SHOWN and (claim := dispatcher.next_call(agent_id, instant)):
-        claims.append(claim)
-    for claim in claims:
-        dispatcher.release(claim, instant)
-    shown = "; ".join(f"{claim.masked_number} ({claim.language})" for claim in claims)
-    click.echo(f"    {code} (speaks {spoken}) is given: {shown or 'nobody'}")
+        agents = {agent.code: agent for agent in session.scalars(
+            select(Agent).where(Agent.code.in_(codes)))}
+        spoken = {code: ", ".join(sorted(language.language for language in agent.languages))
+                  for code, agent in agents.items()}
+    shown = dispatcher.preview([agents[code].id for code in codes], instant,
+                               per_agent=CLAIMS_SHOWN)
+    for code in codes:
+        given = "; ".join(f"{claim.masked_number} ({claim.language})"
+                          for claim in shown[agents[code].id])
+        click.echo(f"    {code} (speaks {spoken[code]}) is given: {given or 'nobody'}")
 
 
 def demo_files() -> list[Path]:

@@ -131,7 +131,11 @@ def test_interview_run_in_the_terminal(reference_dir: Path, tmp_path: Path) -> N
                                      ["contacts"], ["contacts", "import"],
                                      ["contacts", "do-not-call"], ["contacts", "exclude"],
                                      ["dispatch"], ["dispatch", "next"],
-                                     ["dispatch", "backlog"], ["centre"], ["centre", "load"]])
+                                     ["dispatch", "backlog"], ["centre"], ["centre", "load"],
+                                     ["campaigns"], ["campaigns", "list"],
+                                     ["campaigns", "start"], ["campaigns", "pause"],
+                                     ["campaigns", "resume"], ["campaigns", "finish"],
+                                     ["campaigns", "close-quota"]])
 def test_every_command_has_help(command: list[str]) -> None:
     code, output = run(*command, "--help")
     assert code == 0
