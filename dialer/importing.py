@@ -1,37 +1,31 @@
 """Bulk contact import: a CSV or XLSX file into a campaign, all or nothing, in flat memory.
 
-Each row is checked in Python (number, language, time zone, questionnaire contact fields) and
-written in batches into a temporary staging table; what needs the whole file or the database
-(duplicates within the file, numbers already in the campaign, the do-not-call list) is then
-found with SQL over that table (:mod:`dialer.import_files` reads the file, its header and
-cells). Rejections go to a second temporary table, from which the
-report is read back in line order. If any row is rejected, nothing is stored; otherwise the
-missing dispatch groups and every contact are inserted with one statement each.
-
-Contact fields are stored in JSON form: text as text, dates as ISO text (``2024-05-31``),
-whole numbers as numbers and other numbers as decimal text (``"12.50"``, exact), which
-:func:`survey_engine.questionnaire.contact.normalize` reads back to the same values. An optional
-field with an empty cell is stored as ``""``; one without a column is not stored.
+Each row is checked in Python (:mod:`dialer.import_rows`, by the rules
+:func:`dialer.contacts.add_contact` follows too) and staged in batches into a temporary table;
+what needs the whole file or the database (duplicates within the file, numbers already in the
+campaign, the do-not-call list) is then found with SQL over that table. Rejections go to a
+second temporary table, from which the report is read back in line order. If any row is
+rejected, nothing is stored; otherwise the missing dispatch groups and every contact are
+inserted with one statement each, and the contacts a closed quota of the campaign matches are
+set aside (:mod:`dialer.quotas`). :mod:`dialer.import_files` reads the file.
 
 Two transactions on one connection: the first reads the file and writes only the temporary
 tables (on SQLite it takes no write lock, so dispatch goes on during a long import); the second,
 short, checks against the live database (do-not-call list, contacts already in the campaign)
-and stores. Nothing but temporary tables is written before the second, which stores everything
-or nothing.
+and stores everything or nothing. The report times both: SQLite's write lock is held for the
+second, and dispatch claims wait meanwhile.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import logging
-from collections.abc import Callable, Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from zoneinfo import available_timezones
 
 from sqlalchemy import (
     JSON,
@@ -55,23 +49,22 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from dialer.campaigns import campaign_by_code, campaign_questionnaire
+from dialer.contact_rules import ContactRefused
 from dialer.db import SQLITE_BEGIN
 from dialer.errors import ImportRefused
-from dialer.import_files import (
-    Columns,
-    Row,
-    cell_text,
-    check_file,
-    filled,
-    read_columns,
-    read_rows,
-    typed_cell,
-    work_size,
+from dialer.import_files import Row, check_file, read_columns, read_rows, work_size
+from dialer.import_rows import RowChecker
+from dialer.models import (
+    Base,
+    Campaign,
+    CampaignState,
+    Contact,
+    ContactPhase,
+    UTCDateTime,
+    utc_now,
 )
-from dialer.models import Base, Campaign, CampaignState, ContactPhase, UTCDateTime, utc_now
-from dialer.phones import CheckedNumber, NumberRefused, check_number
-from survey_engine.questionnaire.contact import ContactValueError, normalize
-from survey_engine.questionnaire.model import ContactField, Questionnaire
+from dialer.quotas import set_aside_for_closed_quotas
+from survey_engine.questionnaire.model import Questionnaire
 
 __all__ = ["ImportReport", "Rejection", "import_contacts", "work_size"]
 
@@ -94,7 +87,10 @@ class Rejection:
 
 @dataclass
 class ImportReport:
-    """What an import did. ``imported`` is 0 whenever ``rejected`` is not."""
+    """What an import did. ``imported`` is 0 whenever ``rejected`` is not; ``set_aside`` counts
+    the imported contacts a closed quota matched (stored as ``quota_full``). ``seconds_reading``
+    is the time spent reading, checking and staging the file; ``seconds_storing`` the time of
+    the storing transaction (SQLite's write lock), including any wait for it."""
 
     campaign: str
     file: str
@@ -103,15 +99,9 @@ class ImportReport:
     rejected: int
     first_rejections: list[Rejection] = field(default_factory=list)
     reject_report: Path | None = None
-
-
-class _RowRefused(Exception):
-    """One row refused: a reason code and a message, becoming a :class:`Rejection`."""
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.message = message
+    set_aside: int = 0
+    seconds_reading: float = 0.0
+    seconds_storing: float = 0.0
 
 
 class _RolledBack(Exception):
@@ -149,15 +139,22 @@ def import_contacts(engine: Engine, campaign_code: str, path: Path, *,
             questionnaire = campaign_questionnaire(campaign)
         job = _Import(connection, campaign, questionnaire, path, batch_size)
         try:
+            started = time.perf_counter()
             # temporary tables only: the database stays writable for dispatch meanwhile
             with connection.begin(), closing(read_rows(path, progress)) as rows:
                 job.stage(rows)
+            reading = time.perf_counter() - started
             connection.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
+            started = time.perf_counter()
             report = _store_unless_rejected(connection, job, campaign_code, reject_report)
+            report.seconds_reading = reading
+            report.seconds_storing = time.perf_counter() - started
         finally:
             job.drop_tables()
-    logger.info("import of %s into %s: %d rows, %d imported, %d rejected", path,
-                campaign_code, report.rows, report.imported, report.rejected)
+    logger.info("import of %s into %s: %d rows, %d imported (%d set aside by closed quotas), "
+                "%d rejected; %.1f s reading, %.1f s storing", path, campaign_code, report.rows,
+                report.imported, report.set_aside, report.rejected, report.seconds_reading,
+                report.seconds_storing)
     return report
 
 
@@ -178,16 +175,19 @@ def _refuse_finished(campaign: Campaign) -> None:
 
 def _store_unless_rejected(connection: Connection, job: _Import, campaign_code: str,
                            reject_report: Path | None) -> ImportReport:
-    """The checks that need the live database, and the store, in one short write transaction
-    (SQLite's write lock is taken here only, after staging)."""
+    """The checks that need the live database, the store and the closed quotas, in one short
+    write transaction (SQLite's write lock is taken here only, after staging)."""
     try:
-        with connection.begin():
-            with Session(connection) as session:
-                _refuse_finished(campaign_by_code(session, campaign_code))
+        with connection.begin(), Session(connection) as session:
+            campaign = campaign_by_code(session, campaign_code)
+            _refuse_finished(campaign)
             _serialize(connection, job.campaign)
+            newest_before = session.scalar(select(func.max(Contact.id))) or 0
             report = job.check_and_store(reject_report)
             if report.rejected:
                 raise _RolledBack(report)
+            report.set_aside = set_aside_for_closed_quotas(session, campaign,
+                                                           after_id=newest_before)
     except _RolledBack as rolled_back:
         return rolled_back.report
     return report
@@ -230,6 +230,8 @@ class _Import:
             Column("message", Text, nullable=False),
             prefixes=["TEMPORARY"])
         self.metadata = metadata
+        table = self.rejections
+        self._by_line = select(table.c.line, table.c.reason, table.c.message).order_by(table.c.line)
         self.created = False
         self.rows = 0
 
@@ -242,7 +244,7 @@ class _Import:
         self.metadata.create_all(self.connection, checkfirst=False)
         self.created = True
         columns = read_columns(self.path, next(rows), self.questionnaire)
-        self.rows = self._stage(rows, _RowChecker(columns, self.campaign))
+        self.rows = self._stage(rows, RowChecker(columns, self.campaign))
         if self.rows == 0:
             raise ImportRefused("empty_file", f"{self.path}: no contact under the header")
         Index("ix_import_staging_phone", self.staging.c.phone_e164).create(self.connection)
@@ -266,7 +268,7 @@ class _Import:
             with self.connection.begin():
                 self.metadata.drop_all(self.connection, checkfirst=True)
 
-    def _stage(self, rows: Iterator[Row], checker: _RowChecker) -> int:
+    def _stage(self, rows: Iterator[Row], checker: RowChecker) -> int:
         staged: list[dict[str, Any]] = []
         refused: list[dict[str, Any]] = []
         count = 0
@@ -274,7 +276,7 @@ class _Import:
             count += 1
             try:
                 staged.append(checker.check(row))
-            except _RowRefused as problem:
+            except ContactRefused as problem:
                 refused.append({"line": row.line, "reason": problem.reason,
                                 "message": problem.message})
             if len(staged) >= self.batch_size or len(refused) >= self.batch_size:
@@ -336,8 +338,7 @@ class _Import:
                    staging.c.country).distinct().where(~exists().where(same_group))))
         result = self.connection.execute(insert(contacts).from_select(
             ["campaign_id", "group_id", "phone_e164", "masked_number", "fields", "state",
-             "phase", "due_at",
-             "attempts", "import_line"],
+             "phase", "due_at", "attempts", "import_line"],
             select(literal(campaign_id), groups.c.id, staging.c.phone_e164,
                    staging.c.masked_number, staging.c.fields,
                    literal("waiting"), literal(int(ContactPhase.FRESH)),
@@ -347,20 +348,14 @@ class _Import:
         return result.rowcount
 
     def _first_rejections(self) -> list[Rejection]:
-        table = self.rejections
-        found = self.connection.execute(
-            select(table.c.line, table.c.reason, table.c.message)
-            .order_by(table.c.line).limit(FIRST_REJECTIONS))
+        found = self.connection.execute(self._by_line.limit(FIRST_REJECTIONS))
         return [Rejection(line, reason, message) for line, reason, message in found]
 
     def _write_report(self, target: Path | None) -> Path | None:
         """Every rejection into ``target`` as CSV, by line, streamed from the database."""
         if target is None:
             return None
-        table = self.rejections
-        found = self.connection.execute(
-            select(table.c.line, table.c.reason, table.c.message).order_by(table.c.line),
-            execution_options={"yield_per": 1000})
+        found = self.connection.execute(self._by_line, execution_options={"yield_per": 1000})
         target.parent.mkdir(parents=True, exist_ok=True)
         with target.open("w", encoding="utf-8", newline="") as out:
             writer_ = csv.writer(out)
@@ -368,93 +363,3 @@ class _Import:
             writer_.writerows(found)
         return target
 
-
-class _RowChecker:
-    """Each row turned into a staging record or refused with a reason; the campaign's
-    languages, number rules and the known time zones looked up once."""
-
-    def __init__(self, columns: Columns, campaign: Campaign) -> None:
-        self.columns = columns
-        self.languages = {language.lower(): language for language in campaign.languages}
-        self.zones = {zone.lower(): zone for zone in available_timezones()}
-        self.number_rules: dict[str, Any] = {
-            "allowed_countries": campaign.allowed_countries,
-            "allowed_types": campaign.allowed_number_types,
-            "default_country": campaign.allowed_countries[0]}
-
-    def check(self, row: Row) -> dict[str, Any]:
-        """The staging record of ``row``. :raises _RowRefused: with the first problem found."""
-        cells = self._cells(row)
-        columns = self.columns
-        try:
-            number = check_number(cell_text(cells[columns.phone]), **self.number_rules)
-        except NumberRefused as refused:
-            raise _RowRefused(refused.reason, str(refused)) from None
-        language = cell_text(cells[columns.language]).strip().lower()
-        if not language:
-            raise _RowRefused("missing_language", "no language given")
-        if language not in self.languages:
-            raise _RowRefused("unknown_language", f"{language!r} is not a language of the "
-                                                  f"campaign ({', '.join(self.languages)})")
-        fields: dict[str, Any] = {}
-        for name, index, declared in columns.fields:
-            fields[name] = _field_value(name, declared, cells[index])
-        if columns.phone_field:
-            fields["phone"] = number.e164
-        return {"line": row.line, "phone_e164": number.e164, "masked_number": number.masked,
-                "language": self.languages[language], "time_zone": self._zone(cells, number),
-                "country": number.country, "fields": fields}
-
-    def _cells(self, row: Row) -> Sequence[Any]:
-        if row.problem:
-            raise _RowRefused("bad_row", row.problem)
-        cells = row.cells
-        width = self.columns.width
-        if len(cells) < width or any(map(filled, cells[width:])):
-            raise _RowRefused("bad_row", f"{len(cells)} values for {width} columns")
-        for index in self.columns.unnamed:
-            if filled(cells[index]):
-                raise _RowRefused("bad_row", f"a value in column {index + 1}, which has no "
-                                             f"heading")
-        return cells
-
-    def _zone(self, cells: Sequence[Any], number: CheckedNumber) -> str:
-        if self.columns.time_zone is not None:
-            given = cell_text(cells[self.columns.time_zone]).strip()
-            if given:
-                zone = self.zones.get(given.lower())
-                if zone is None:
-                    raise _RowRefused("unknown_time_zone", f"unknown time zone {given!r} (an "
-                                                           f"IANA name such as Europe/Brussels)")
-                return zone
-        if len(number.time_zones) == 1:
-            return number.time_zones[0]
-        raise _RowRefused("ambiguous_time_zone",
-                          f"{number.country} numbers like this one span several time zones "
-                          f"({len(number.time_zones)}); give one in a time_zone column"
-                          if number.time_zones else
-                          "the number's time zone is unknown; give one in a time_zone column")
-
-
-def _field_value(name: str, declared: ContactField, cell: Any) -> Any:
-    """A contact field's stored (JSON) value from its cell.
-
-    :raises _RowRefused: ``missing_field``, or the reason of :func:`normalize`.
-    """
-    if not filled(cell):
-        if declared.required:
-            raise _RowRefused("missing_field", f"{name}: a value is required")
-        return ""
-    if type(cell) is not str:
-        cell = typed_cell(declared, cell)
-    try:
-        value = normalize(declared, cell)
-    except ContactValueError as error:
-        message = str(error)
-        raise _RowRefused(error.reason, message if message.startswith(f"{name}:")
-                          else f"{name}: {message}") from None
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value

@@ -45,15 +45,16 @@ def close_full_quota(session: Session, campaign: Campaign, quota_id: str) -> int
     return closed
 
 
-def set_aside_for_closed_quotas(session: Session, campaign: Campaign) -> int:
-    """Set aside the waiting contacts that a closed quota of ``campaign`` matches (after an
-    import); how many."""
+def set_aside_for_closed_quotas(session: Session, campaign: Campaign, *, after_id: int = 0
+                                ) -> int:
+    """Set aside the waiting contacts with an id above ``after_id`` (those an import just
+    stored) that a closed quota of ``campaign`` matches; how many."""
     quota_ids = list(session.scalars(select(ClosedQuota.quota_id)
                                      .where(ClosedQuota.campaign_id == campaign.id)))
     if not quota_ids:
         return 0
     return _set_aside(session, campaign, [_contact_quota(campaign, quota_id)
-                                          for quota_id in quota_ids])
+                                          for quota_id in quota_ids], after_id)
 
 
 def _contact_quota(campaign: Campaign, quota_id: str) -> Quota:
@@ -71,10 +72,11 @@ def _contact_quota(campaign: Campaign, quota_id: str) -> Quota:
     return quota
 
 
-def _set_aside(session: Session, campaign: Campaign, quotas: list[Quota]) -> int:
+def _set_aside(session: Session, campaign: Campaign, quotas: list[Quota], after_id: int = 0
+               ) -> int:
     declared = campaign_questionnaire(campaign).contact_fields
     closed = 0
-    for batch in _waiting_batches(session, campaign.id):
+    for batch in _waiting_batches(session, campaign.id, after_id):
         matching = [contact_id for contact_id, fields in batch
                     if any(quota.when.holds({}, _typed(declared, fields)) for quota in quotas)]
         if matching:
@@ -86,10 +88,11 @@ def _set_aside(session: Session, campaign: Campaign, quotas: list[Quota]) -> int
     return closed
 
 
-def _waiting_batches(session: Session, campaign_id: int
+def _waiting_batches(session: Session, campaign_id: int, after_id: int
                      ) -> Iterator[list[tuple[int, dict[str, Any]]]]:
-    """The waiting contacts' ids and fields, a batch at a time, in id order."""
-    last = 0
+    """The waiting contacts' ids (above ``after_id``) and fields, a batch at a time, in id
+    order."""
+    last = after_id
     while True:
         rows = session.execute(
             select(Contact.id, Contact.fields)

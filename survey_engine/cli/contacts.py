@@ -35,8 +35,9 @@ def import_command(campaign: str, file: Path, reject_report: Path | None) -> Non
       phone       the number: international (+32 470 12 34 56) or national in the
                   campaign's first country
       language    the interview language, one of the campaign's languages
-      time_zone   optional IANA name (America/Toronto); otherwise taken from the
-                  number, and a number whose country spans several zones is rejected
+      time_zone   optional IANA name (America/Toronto), one of the number's zones;
+                  otherwise taken from the number, and a number whose country spans
+                  several zones is rejected (the zone decides the calling hours)
       ...         one column per contact field the questionnaire declares
 
     CSV files may use any common encoding (UTF-8, UTF-16, Windows code pages) and
@@ -58,7 +59,9 @@ def import_command(campaign: str, file: Path, reject_report: Path | None) -> Non
                                  progress=advance)
     engine.dispose()
     if not report.rejected:
-        click.echo(f"imported {report.imported} contacts into {report.campaign}")
+        set_aside = (f" ({report.set_aside} set aside at once: a closed quota matches them)"
+                     if report.set_aside else "")
+        click.echo(f"imported {report.imported} contacts into {report.campaign}{set_aside}")
         return
     for rejection in report.first_rejections[:SHOWN_REJECTIONS]:
         click.echo(f"{file}:{rejection.line}: {rejection.reason}: {rejection.message}", err=True)

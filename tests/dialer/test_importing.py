@@ -20,12 +20,14 @@ import openpyxl
 import pytest
 from sqlalchemy import Engine, func, select
 
+from dialer.campaigns import create_campaign, create_client
 from dialer.contacts import add_contact, add_do_not_call
 from dialer.db import transaction
 from dialer.dispatch import Dispatcher
-from dialer.errors import ImportRefused, NotFound
+from dialer.errors import DialerError, ImportRefused, NotFound
 from dialer.importing import ImportReport, import_contacts, work_size
 from dialer.models import Campaign, Contact, ContactPhase, ContactState, DispatchGroup
+from dialer.quotas import close_full_quota
 from tests.dialer import factories
 
 HEADER = ["phone", "language", "first_name", "customer_number", "customer_since", "email"]
@@ -93,8 +95,9 @@ def test_good_csv_imports_every_row(committed: tuple[Engine, str], tmp_path: Pat
 
     report = import_contacts(engine, code, path, batch_size=2)
 
-    assert (report.rows, report.imported, report.rejected) == (7, 7, 0)
+    assert (report.rows, report.imported, report.rejected, report.set_aside) == (7, 7, 0, 0)
     assert report.first_rejections == [] and report.reject_report is None
+    assert report.seconds_reading > 0 and report.seconds_storing > 0
     contacts = stored(engine)
     assert [c.import_line for c in contacts] == [2, 3, 4, 5, 6, 7, 8]
     first = contacts[0]
@@ -372,6 +375,7 @@ def test_rejections_store_nothing_and_are_reported_by_line(committed: tuple[Engi
     report = import_contacts(engine, code, path, reject_report=report_path, batch_size=3)
 
     assert (report.rows, report.imported, report.rejected) == (17, 0, 16)
+    assert report.seconds_reading > 0 and report.seconds_storing > 0
     assert reasons(report) == {
         3: "do_not_call", 4: "invalid_number", 5: "premium_rate", 6: "shared_cost",
         7: "country", 8: "duplicate", 9: "missing_language", 10: "unknown_language",
@@ -406,6 +410,62 @@ def test_ambiguous_zone_is_accepted_with_a_time_zone(committed: tuple[Engine, st
                                                 "2020-01-02", "", ""]], header=header)
     assert import_contacts(engine, code, given).imported == 2
     assert groups(engine) == {("ru", "Europe/Moscow", "RU"), ("nl", "Europe/Brussels", "BE")}
+
+
+def test_a_given_time_zone_must_be_one_of_the_numbers(committed: tuple[Engine, str],
+                                                     tmp_path: Path) -> None:
+    engine, _url = committed
+    code = new_campaign(engine, countries=("BE", "US", "RU"))
+    header = [*HEADER, "time_zone"]
+    fields = ["A", "LT0000001", "2020-01-02", ""]
+    tokyo = write_csv(tmp_path / "tokyo.csv", [["+32470000001", "nl", *fields, "Asia/Tokyo"]],
+                      header=header)
+    report = import_contacts(engine, code, tokyo)
+    assert reasons(report) == {2: "time_zone_mismatch"}
+    assert "Asia/Tokyo" in report.first_rejections[0].message
+    assert "Europe/Brussels" in report.first_rejections[0].message
+
+    # South Dakota (+1 605) spans two zones, Russian mobiles many: one of theirs is accepted.
+    several = write_csv(tmp_path / "several.csv", [
+        ["+1 605 555 1234", "en", *fields, "America/Denver"],
+        ["+7 916 123 45 67", "ru", *fields, "Asia/Novosibirsk"],
+        ["+32470000001", "nl", *fields, "europe/brussels"],
+        ["+32470000002", "fr", *fields, ""],
+    ], header=header)
+    assert import_contacts(engine, code, several).imported == 4
+    assert groups(engine) == {("en", "America/Denver", "US"), ("ru", "Asia/Novosibirsk", "RU"),
+                              ("nl", "Europe/Brussels", "BE"), ("fr", "Europe/Brussels", "BE")}
+
+
+@pytest.mark.parametrize(("phone", "language", "zone"), [
+    ("+32470000001", "NL", ""),
+    ("+32470000001", "nl", "Asia/Tokyo"),
+    ("+32470000001", "nl", "Mars/Olympus"),
+    ("+32470000001", "de", ""),
+    ("+32470000001", " ", ""),
+    ("+16055551234", "en", ""),
+    ("+16055551234", "en", "America/North_Dakota/Center"),
+    ("+79161234567", "ru", "Europe/Brussels"),
+])
+def test_the_importer_and_add_contact_agree(committed: tuple[Engine, str], tmp_path: Path,
+                                            phone: str, language: str, zone: str) -> None:
+    """A line of a file and :func:`add_contact` accept and refuse the same contacts, for the
+    same reason, and put them in the same zone."""
+    engine, _url = committed
+    imported, added = (new_campaign(engine, countries=("BE", "US", "RU")) for _ in range(2))
+    path = write_csv(tmp_path / "one.csv", [[phone, language, "A", "LT0000001", "2020-01-02",
+                                             "", zone]], header=[*HEADER, "time_zone"])
+    report = import_contacts(engine, imported, path)
+    with transaction(engine) as session:
+        campaign = session.scalars(select(Campaign).where(Campaign.code == added)).one()
+        try:
+            contact = add_contact(session, campaign, phone, language, zone or None)
+        except DialerError as error:
+            assert reasons(report) == {2: error.code}
+            return
+        assert report.imported == 1, report.first_rejections
+        expected = (contact.language, contact.time_zone, contact.group.country)
+    assert groups(engine) == {expected}, "both campaigns have one group, the same"
 
 
 def test_importing_the_same_file_twice(committed: tuple[Engine, str], tmp_path: Path) -> None:
@@ -543,3 +603,50 @@ def test_dispatch_goes_on_while_a_file_is_being_read(committed: tuple[Engine, st
     assert waited < 5, f"the claim waited {waited:.1f} s for the import"
     assert (report.imported, report.rejected) == (50, 0)
     assert counts(engine)[0] == 51
+
+
+# --- closed quotas -----------------------------------------------------------------------------
+
+
+REGIONAL_PANEL = """\
+questionnaire: regional-panel
+version: 1
+title: Regional panel
+source_language: nl
+languages: [nl]
+contact_fields:
+  region: {type: text}
+questions:
+  - id: age
+    type: number
+    text: Hoe oud bent u?
+quotas:
+  - id: brussels
+    when: contact.region == "BXL"
+    max_completes: 10
+"""
+
+
+def test_contacts_of_a_closed_quota_are_imported_set_aside(committed: tuple[Engine, str],
+                                                           tmp_path: Path) -> None:
+    engine, _url = committed
+    questionnaire = tmp_path / "regional-panel.yaml"
+    questionnaire.write_text(REGIONAL_PANEL, encoding="utf-8")
+    with transaction(engine) as session:
+        campaign = create_campaign(session, create_client(session, "RP", "Panel"), "RP-1",
+                                   "Panel", questionnaire, languages=["nl"],
+                                   allowed_countries=["BE"], windows=factories.ALWAYS)
+        campaign.start()
+        assert close_full_quota(session, campaign, "brussels") == 0
+    regions = ["BXL", "GNT", "BXL", "ANT", "bxl"]
+    path = write_csv(tmp_path / "panel.csv",
+                     [[f"+3247000000{n}", "nl", region] for n, region in enumerate(regions)],
+                     header=["phone", "language", "region"])
+
+    report = import_contacts(engine, "RP-1", path)
+
+    assert (report.imported, report.set_aside, report.rejected) == (5, 2, 0)
+    assert [(c.fields["region"], c.state) for c in stored(engine)] == [
+        ("BXL", ContactState.QUOTA_FULL), ("GNT", ContactState.WAITING),
+        ("BXL", ContactState.QUOTA_FULL), ("ANT", ContactState.WAITING),
+        ("bxl", ContactState.WAITING)]
