@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 from itertools import count
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -15,6 +16,33 @@ from dialer.dispatch import Claim, Dispatcher
 from dialer.models import Agent, Campaign, LanguageLevel, Site
 from dialer.people import TimeRange, create_agent, create_site
 from tests.conftest import QUESTIONNAIRES
+
+#: A panel questionnaire with quotas on contact fields (decidable before the call) and on an
+#: answer (decided during the interview).
+REGIONAL_PANEL = """\
+questionnaire: regional-panel
+version: 1
+title: Regional panel
+source_language: nl
+languages: [nl]
+contact_fields:
+  region: {type: text}
+  born: {type: date, required: false}
+questions:
+  - id: age
+    type: number
+    text: Hoe oud bent u?
+quotas:
+  - id: brussels
+    when: contact.region == "BXL"
+    max_completes: 10
+  - id: born_before_1970
+    when: contact.born < "1970-01-01"
+    max_completes: 10
+  - id: young
+    when: age < 30
+    max_completes: 10
+"""
 
 _serial = count(1)
 #: Every hour of every day: tests that are not about windows use it.
@@ -53,6 +81,18 @@ def campaign(session: Session, languages: Sequence[str] = ("nl", "fr", "en", "ru
     if start:
         made.start()
         session.flush()
+    return made
+
+
+def regional_panel(session: Session, folder: Path) -> Campaign:
+    """A started campaign (code RP-1, Dutch, Belgium) over :data:`REGIONAL_PANEL`, written in
+    ``folder``."""
+    path = folder / "regional-panel.yaml"
+    path.write_text(REGIONAL_PANEL, encoding="utf-8")
+    made = create_campaign(session, create_client(session, "RP", "Panel"), "RP-1", "Panel",
+                           path, languages=["nl"], allowed_countries=["BE"], windows=ALWAYS)
+    made.start()
+    session.flush()
     return made
 
 

@@ -20,7 +20,6 @@ import openpyxl
 import pytest
 from sqlalchemy import Engine, func, select
 
-from dialer.campaigns import create_campaign, create_client
 from dialer.contacts import add_contact, add_do_not_call
 from dialer.db import transaction
 from dialer.dispatch import Dispatcher
@@ -608,35 +607,11 @@ def test_dispatch_goes_on_while_a_file_is_being_read(committed: tuple[Engine, st
 # --- closed quotas -----------------------------------------------------------------------------
 
 
-REGIONAL_PANEL = """\
-questionnaire: regional-panel
-version: 1
-title: Regional panel
-source_language: nl
-languages: [nl]
-contact_fields:
-  region: {type: text}
-questions:
-  - id: age
-    type: number
-    text: Hoe oud bent u?
-quotas:
-  - id: brussels
-    when: contact.region == "BXL"
-    max_completes: 10
-"""
-
-
 def test_contacts_of_a_closed_quota_are_imported_set_aside(committed: tuple[Engine, str],
                                                            tmp_path: Path) -> None:
     engine, _url = committed
-    questionnaire = tmp_path / "regional-panel.yaml"
-    questionnaire.write_text(REGIONAL_PANEL, encoding="utf-8")
     with transaction(engine) as session:
-        campaign = create_campaign(session, create_client(session, "RP", "Panel"), "RP-1",
-                                   "Panel", questionnaire, languages=["nl"],
-                                   allowed_countries=["BE"], windows=factories.ALWAYS)
-        campaign.start()
+        campaign = factories.regional_panel(session, tmp_path)
         assert close_full_quota(session, campaign, "brussels") == 0
     regions = ["BXL", "GNT", "BXL", "ANT", "bxl"]
     path = write_csv(tmp_path / "panel.csv",

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from dialer.campaigns import create_campaign, create_client
 from dialer.contacts import add_contact
 from dialer.errors import DialerError
 from dialer.models import Campaign, ContactState
@@ -44,13 +43,7 @@ NOON = dt.datetime(2026, 11, 24, 11, 0, tzinfo=dt.UTC)
 
 @pytest.fixture
 def campaign(session: Session, tmp_path: Path) -> Campaign:
-    path = tmp_path / "regional-panel.yaml"
-    path.write_text(QUESTIONNAIRE, encoding="utf-8")
-    made = create_campaign(session, create_client(session, "RP", "Panel"), "RP-1", "Panel",
-                           path, languages=["nl"], allowed_countries=["BE"],
-                           windows=factories.ALWAYS)
-    made.start()
-    return made
+    return factories.regional_panel(session, tmp_path)
 
 
 def test_closing_a_contact_quota_sets_its_waiting_contacts_aside(session: Session,

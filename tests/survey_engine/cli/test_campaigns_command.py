@@ -8,34 +8,12 @@ from pathlib import Path
 from click.testing import CliRunner
 from sqlalchemy import Engine, select
 
-from dialer.campaigns import create_campaign, create_client
 from dialer.config import DATABASE_URL_VARIABLE
 from dialer.contacts import add_contact
 from dialer.db import transaction
 from dialer.models import Campaign, CampaignState, ClosedQuota, Contact, ContactState
 from survey_engine.cli import main
 from tests.dialer import factories
-
-PANEL = """\
-questionnaire: regional-panel
-version: 1
-title: Regional panel
-source_language: nl
-languages: [nl]
-contact_fields:
-  region: {type: text}
-questions:
-  - id: age
-    type: number
-    text: Hoe oud bent u?
-quotas:
-  - id: brussels
-    when: contact.region == "BXL"
-    max_completes: 10
-  - id: young
-    when: age < 30
-    max_completes: 10
-"""
 
 
 def run(url: str, *args: str) -> tuple[int, str]:
@@ -117,13 +95,8 @@ def test_an_unknown_campaign_is_one_clear_line(committed: tuple[Engine, str]) ->
 
 def _panel(engine: Engine, tmp_path: Path) -> str:
     """A running panel campaign with two contacts in Brussels and one in Ghent."""
-    path = tmp_path / "regional-panel.yaml"
-    path.write_text(PANEL, encoding="utf-8")
     with transaction(engine) as session:
-        campaign = create_campaign(session, create_client(session, "RP", "Panel"), "RP-1",
-                                   "Panel", path, languages=["nl"], allowed_countries=["BE"],
-                                   windows=factories.ALWAYS)
-        campaign.start()
+        campaign = factories.regional_panel(session, tmp_path)
         for phone, region in [("+32470000001", "BXL"), ("+32470000002", "GNT"),
                               ("+32470000003", "BXL")]:
             add_contact(session, campaign, phone, "nl", fields={"region": region})
@@ -166,6 +139,6 @@ def test_close_quota_refuses_a_quota_on_answers_and_changes_nothing(
     code, output = run(url, "campaigns", "close-quota", campaign, "old")
     assert code == 1
     assert output.strip() == f"error: campaign {campaign} has no quota 'old' " \
-                             f"(quotas: brussels, young)"
+                             f"(quotas: brussels, born_before_1970, young)"
     assert _contact_states(engine) == [ContactState.WAITING] * 3
     assert _closed_quotas(engine) == []
