@@ -53,7 +53,10 @@ class Dispatcher:
 
     def __init__(self, engine: Engine, *, lease: dt.timedelta = DEFAULT_LEASE,
                  roster_ttl: dt.timedelta = DEFAULT_ROSTER_TTL) -> None:
+        #: Claims read then write: on SQLite they take the write lock when they begin.
         self.engine = writer(engine)
+        #: Reports only read, and leave the write lock to claims.
+        self.reader = engine
         self.lease = lease
         self.roster_ttl = roster_ttl
         self._roster: Roster | None = None
@@ -72,6 +75,10 @@ class Dispatcher:
 
     def next_call(self, agent_id: int, now: dt.datetime | None = None) -> Claim | None:
         """Claim the contact ``agent_id`` should call now, or None when there is none.
+
+        ``now`` is for tests and simulations: a real claim is made at the present instant (its
+        lease counts from ``now``); to see who would be given whom at another instant, use
+        :meth:`preview`, which holds nothing.
 
         :raises DialerError: ``agent_unknown`` (no such active agent), ``off_shift``.
         """
@@ -136,7 +143,7 @@ class Dispatcher:
         An agent who gets a contact stops waiting; one who gets nothing keeps their place.
         """
         moment = now or utc_now()
-        with transaction(self.engine) as session:
+        with transaction(self.reader) as session:
             waiting = list(session.scalars(
                 select(Agent.id).where(Agent.active, Agent.ready_since.is_not(None))
                 .order_by(Agent.ready_since, Agent.id)))
@@ -178,7 +185,7 @@ class Dispatcher:
         """Contacts callable now in a language no agent on shift speaks (at the campaign's
         minimum level), counted per language. They stay waiting; this only reports them."""
         moment = now or utc_now()
-        with transaction(self.engine) as session:
+        with transaction(self.reader) as session:
             roster = read_roster(session, utc_now())
             on_shift = roster.agents_on_shift(moment)
             orphaned = {}
