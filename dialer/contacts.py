@@ -78,8 +78,8 @@ def add_contact(session: Session, campaign: Campaign, phone: str, language: str,
 
 
 def add_do_not_call(session: Session, phone: str, reason: str = "") -> DoNotCall:
-    """Put a number on the do-not-call list (idempotent), and take its waiting contacts out of
-    every campaign's queue (state ``do_not_call``).
+    """Put a number on the do-not-call list (idempotent; a new ``reason`` replaces the old),
+    and take its waiting contacts out of every campaign's queue (state ``do_not_call``).
 
     :raises DialerError: ``invalid_number``.
     """
@@ -91,6 +91,8 @@ def add_do_not_call(session: Session, phone: str, reason: str = "") -> DoNotCall
     if entry is None:
         entry = DoNotCall(phone_e164=e164, reason=reason, added_at=utc_now())
         session.add(entry)
+    elif reason:
+        entry.reason = reason
     # Claims check the list anyway; taking the contacts out of the queue keeps every probe
     # from walking past them.
     session.execute(update(Contact).where(Contact.phone_e164 == e164,
@@ -102,7 +104,8 @@ def add_do_not_call(session: Session, phone: str, reason: str = "") -> DoNotCall
 
 def add_exclusion(session: Session, agent: Agent, number_or_prefix: str,
                   reason: str = "") -> AgentExclusion:
-    """Forbid connecting ``agent`` to a number or to every number starting with a prefix.
+    """Forbid connecting ``agent`` to a number or to every number starting with a prefix
+    (idempotent: an exclusion given again keeps its first reason unless a new one is given).
 
     :raises DialerError: ``prefix``.
     """
@@ -110,7 +113,12 @@ def add_exclusion(session: Session, agent: Agent, number_or_prefix: str,
         prefix = check_prefix(number_or_prefix)
     except NumberRefused as refused:
         raise DialerError(refused.reason, str(refused)) from None
-    exclusion = AgentExclusion(agent_id=agent.id, prefix=prefix, reason=reason)
-    session.add(exclusion)
+    exclusion = session.scalars(select(AgentExclusion).where(
+        AgentExclusion.agent_id == agent.id, AgentExclusion.prefix == prefix)).one_or_none()
+    if exclusion is None:
+        exclusion = AgentExclusion(agent_id=agent.id, prefix=prefix, reason=reason)
+        session.add(exclusion)
+    elif reason:
+        exclusion.reason = reason
     session.flush()
     return exclusion

@@ -100,7 +100,9 @@ def international_number(text: str) -> str:
 def check_prefix(text: str) -> str:
     """A number or the start of numbers, as stored E.164 numbers begin: a valid whole number
     in E.164 (``+32 (0)470 12 34 56`` → ``+32470123456``), otherwise ``+`` and digits with
-    separators and a national trunk ``(0)`` removed (``+32 (0)471`` → ``+32471``).
+    separators and a national trunk ``(0)`` removed (``+32 (0)471`` → ``+32471``). A prefix
+    must start with a country code, must not keep the trunk prefix after it (``+32 0471``
+    could never match), and must be shorter than the country's longest number.
 
     :raises NumberRefused: ``prefix``.
     """
@@ -114,4 +116,29 @@ def check_prefix(text: str) -> str:
     if not _PREFIX.fullmatch(compact):
         raise NumberRefused("prefix", f"{text!r} is not a number or prefix in international "
                                       f"form (+ and digits)")
+    problem = _prefix_problem(compact[1:])
+    if problem:
+        raise NumberRefused("prefix", f"{text!r} {problem}")
     return compact
+
+
+def _prefix_problem(digits: str) -> str | None:
+    """Why these digits after ``+`` can begin no valid number, or None."""
+    code = next((int(digits[:size]) for size in (1, 2, 3)
+                 if int(digits[:size]) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE), None)
+    if code is None:
+        return "does not start with a country code"
+    national = digits[len(str(code)):]
+    region = phonenumbers.region_code_for_country_code(code)
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(code, region)
+    if metadata is None:
+        return None
+    trunk = metadata.national_prefix
+    if trunk and national.startswith(trunk):
+        return (f"keeps the national prefix {trunk} after +{code}: no number in international "
+                f"form starts so (write +{code}{national[len(trunk):]})")
+    lengths = metadata.general_desc.possible_length if metadata.general_desc else None
+    longest = max(lengths or (15 - len(str(code)),))
+    if len(national) >= longest:
+        return f"is as long as a whole +{code} number but is not a valid one"
+    return None

@@ -85,7 +85,7 @@ def start_command(campaign: str) -> None:
 
     \b
     Example:
-      survey-engine campaigns start COFFEE-2026
+      survey-engine campaigns start COFFEE-2025
     """
     _change_state(campaign, Campaign.start)
 
@@ -100,7 +100,7 @@ def pause_command(campaign: str) -> None:
 
     \b
     Example:
-      survey-engine campaigns pause COFFEE-2026
+      survey-engine campaigns pause COFFEE-2025
     """
     _change_state(campaign, Campaign.pause)
 
@@ -112,7 +112,7 @@ def resume_command(campaign: str) -> None:
 
     \b
     Example:
-      survey-engine campaigns resume COFFEE-2026
+      survey-engine campaigns resume COFFEE-2025
     """
     _change_state(campaign, Campaign.resume)
 
@@ -125,7 +125,7 @@ def finish_command(campaign: str) -> None:
 
     \b
     Example:
-      survey-engine campaigns finish COFFEE-2026
+      survey-engine campaigns finish COFFEE-2025
     """
     _change_state(campaign, Campaign.finish)
 
@@ -143,7 +143,7 @@ def close_quota_command(campaign: str, quota: str) -> None:
 
     \b
     Example:
-      survey-engine campaigns close-quota COFFEE-2026 brussels
+      survey-engine campaigns close-quota REGIONAL-PANEL brussels
     """
     engine = open_database()
     with transaction(engine) as session:

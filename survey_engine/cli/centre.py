@@ -45,7 +45,7 @@ def load_command(file: Path, dry_run: bool) -> None:
       clients:
         - {code: VELDWERK, name: Veldwerk Research}
       campaigns:
-        - code: COFFEE-2026
+        - code: COFFEE-2025
           client: VELDWERK
           name: Coffee at home 2026
           questionnaire: ../questionnaires/market-study.yaml  # from FILE's folder

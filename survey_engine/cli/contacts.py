@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -51,8 +52,11 @@ def import_command(campaign: str, file: Path, reject_report: Path | None) -> Non
 
     \b
     Example:
-      survey-engine contacts import COFFEE-2026 panel.csv --reject-report rejected.csv
+      survey-engine contacts import LUMEN-CSAT-2025 samples/lumen-contacts.csv \\
+          --reject-report rejected.csv
     """
+    if reject_report is not None:
+        _check_writable(reject_report)
     engine = open_database()
     with progress_bar(work_size(file), f"Importing {file.name}") as advance:
         report = import_contacts(engine, campaign, file, reject_report=reject_report,
@@ -75,17 +79,38 @@ def import_command(campaign: str, file: Path, reject_report: Path | None) -> Non
     raise SystemExit(1)
 
 
+def _check_writable(report: Path) -> None:
+    """Refuse, before any work, a reject report that could not be written (its folder is made
+    if missing, as the report would make it)."""
+    folder = report.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise click.BadParameter(f"{report}: {error.strerror}",
+                                 param_hint="--reject-report") from None
+    if report.is_dir() or not os.access(folder, os.W_OK) \
+            or (report.exists() and not os.access(report, os.W_OK)):
+        raise click.BadParameter(f"{report} cannot be written", param_hint="--reject-report")
+
+
 @contacts.command("do-not-call")
 @click.argument("numbers", nargs=-1, required=True)
 @click.option("--reason", default="", help="Why, for the record (e.g. asked on 2026-11-20).")
 def do_not_call_command(numbers: tuple[str, ...], reason: str) -> None:
-    """Never call NUMBERS again, in any campaign (E.164, e.g. +32470123456)."""
+    """Never call NUMBERS again, in any campaign: whole numbers in international form, spaces
+    and a trunk (0) allowed. Their waiting contacts leave every queue at once. A number already
+    on the list keeps its place (and takes the new --reason, if one is given).
+
+    \b
+    Example:
+      survey-engine contacts do-not-call "+32 470 12 34 56" +31612345678 \\
+          --reason "asked on 2026-11-20"
+    """
     engine = open_database()
     with transaction(engine) as session:
-        for number in numbers:
-            add_do_not_call(session, number, reason)
+        listed = {add_do_not_call(session, number, reason).phone_e164 for number in numbers}
     engine.dispose()
-    click.echo(f"{len(numbers)} number(s) on the do-not-call list")
+    click.echo(f"{len(listed)} number(s) on the do-not-call list")
 
 
 @contacts.command("exclude")
@@ -93,12 +118,17 @@ def do_not_call_command(numbers: tuple[str, ...], reason: str) -> None:
 @click.argument("numbers", nargs=-1, required=True)
 @click.option("--reason", default="", help="Why, for the record.")
 def exclude_command(agent: str, numbers: tuple[str, ...], reason: str) -> None:
-    """Never connect AGENT to NUMBERS: whole numbers or prefixes (+32 471 covers every
-    number starting with it)."""
+    """Never connect AGENT to NUMBERS: whole numbers, or prefixes in international form
+    ("+32 471" covers every number starting with +32471; quote a prefix written with spaces).
+    Giving an exclusion again is harmless.
+
+    \b
+    Example:
+      survey-engine contacts exclude BEV-017 "+32 471" +32470123456 --reason "victim's family"
+    """
     engine = open_database()
     with transaction(engine) as session:
         found = agent_by_code(session, agent)
-        for number in numbers:
-            add_exclusion(session, found, number, reason)
+        excluded = {add_exclusion(session, found, number, reason).prefix for number in numbers}
     engine.dispose()
-    click.echo(f"agent {agent}: {len(numbers)} exclusion(s) added")
+    click.echo(f"agent {agent}: {len(excluded)} exclusion(s) in place")

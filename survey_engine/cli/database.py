@@ -1,8 +1,10 @@
-"""Opening the configured database for a CLI command, refusing one that is not migrated."""
+"""Opening the configured database for a CLI command: one clear line when it cannot be reached
+or is not migrated, never a traceback."""
 
 from __future__ import annotations
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from dialer.config import database_url
 from dialer.db import make_engine
@@ -11,13 +13,26 @@ from dialer.schema import current_revision, head_revision
 
 
 def open_database(*, migrated: bool = True) -> Engine:
-    """An engine on the configured database (see ``survey-engine db --help``).
+    """An engine on the configured database (see ``survey-engine db --help``), checked to
+    answer.
 
-    :raises DialerError: ``not_migrated`` when ``migrated`` and the schema is not the newest.
+    :raises DialerError: ``database_url`` (not a database URL), ``database_unreachable``, or
+        ``not_migrated`` when ``migrated`` and the schema is not the newest.
     """
-    engine = make_engine(database_url())
+    url = database_url()
+    try:
+        engine = make_engine(url)
+    except (ArgumentError, ValueError) as error:
+        raise DialerError("database_url", f"{url!r} is not a database URL: {error}") from None
+    try:
+        current = current_revision(engine)
+    except DBAPIError as error:
+        engine.dispose()
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        raise DialerError("database_unreachable",
+                          f"cannot open the database at {_shown(engine)}: {reason}") from None
     if migrated:
-        current, head = current_revision(engine), head_revision(engine)
+        head = head_revision(engine)
         if current != head:
             engine.dispose()
             raise DialerError(

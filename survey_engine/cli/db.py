@@ -44,7 +44,12 @@ def upgrade_command() -> None:
 
 @db.command("status")
 def status_command() -> None:
-    """Print which database is used and whether it is up to date; exit 1 if it is not."""
+    """Print which database is used and whether it is up to date; exit 1 if it is not.
+
+    \b
+    Example:
+      SURVEY_ENGINE_INSTANCE=/srv/centre survey-engine db status
+    """
     engine = open_database(migrated=False)
     current, head = current_revision(engine), head_revision(engine)
     click.echo(f"database: {engine.url.render_as_string(hide_password=True)}")

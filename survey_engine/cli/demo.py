@@ -9,8 +9,9 @@ from pathlib import Path
 
 import click
 
+from dialer.windows import local_time
 from survey_engine.cli.common import SCRIPT_SUFFIX, questionnaire_files, resolve_locales
-from survey_engine.cli.demo_centre import tour_call_centre
+from survey_engine.cli.demo_centre import BRUSSELS, tour_call_centre
 from survey_engine.errors import CatalogError
 from survey_engine.i18n.catalog import Wording, load_wording
 from survey_engine.interview.scripts import Case, CaseResult, load_cases, run_case, run_script
@@ -52,14 +53,14 @@ def demo(questionnaires_dir: Path | None) -> None:
             click.echo(f"  {language}: {passed}/{len(results)} scripted interviews pass")
             for label, text in _samples(questionnaire, wording, cases, results):
                 click.echo(f"      {label}: {text}")
-    tour_call_centre()
+    afternoon = local_time(tour_call_centre(), BRUSSELS).isoformat(timespec="minutes")
     command = _command()
     click.echo("\nTry it yourself:\n"
                f"  {command} interview run questionnaires/customer-satisfaction.yaml "
                "--lang tr\n"
                f"  {command} validate questionnaires/*.yaml\n"
                f"  {command} i18n status\n"
-               f"  {command} dispatch next BEV-017 --at 2026-11-24T14:00+01:00 --count 4\n"
+               f"  {command} dispatch next BEV-017 --at {afternoon} --count 4\n"
                f"  {command} dispatch backlog\n"
                "The format is documented in docs/questionnaire-format.md.")
 

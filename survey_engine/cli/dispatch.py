@@ -12,7 +12,30 @@ from dialer.dispatch import Claim, Dispatcher
 from dialer.people import agent_by_code
 from survey_engine.cli.database import open_database
 
-INSTANT = click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z"])
+
+class Instant(click.ParamType[dt.datetime]):
+    """An ISO 8601 instant with its UTC offset (``2026-11-24T02:00+01:00``, ``...Z``): local
+    times alone are ambiguous across time zones and daylight-saving changes."""
+
+    name = "instant"
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> dt.datetime:
+        if isinstance(value, dt.datetime):
+            return value
+        text = str(value).strip()
+        try:
+            instant = dt.datetime.fromisoformat(text.replace(" ", "T", 1))
+        except ValueError:
+            self.fail(f"{text!r} is not an ISO 8601 instant such as 2026-11-24T02:00+01:00",
+                      param, ctx)
+        if instant.tzinfo is None:
+            self.fail(f"{text!r} has no UTC offset: write it as {text}+01:00 (Brussels in "
+                      f"winter) or {text}Z (UTC)", param, ctx)
+        return instant
+
+
+INSTANT = Instant()
 
 
 @click.group()
@@ -105,7 +128,7 @@ def backlog_command(at: dt.datetime | None) -> None:
     backlog = Dispatcher(engine).backlog(_instant(at))
     engine.dispose()
     if not backlog:
-        click.echo("no backlog: every language callable now has an agent on shift")
+        click.echo("no backlog: every language callable at that instant has an agent on shift")
         return
     for language, waiting in backlog.items():
         click.echo(f"{language}\t{waiting}")

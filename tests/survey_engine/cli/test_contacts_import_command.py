@@ -128,3 +128,16 @@ def test_a_missing_file_is_one_error_line(committed: tuple[Engine, str], tmp_pat
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert result.stdout == ""
     assert result.stderr == f"error: {missing}: no such file\n"
+
+
+def test_an_unwritable_reject_report_is_refused_before_any_work(committed: tuple[Engine, str],
+                                                                 tmp_path: Path) -> None:
+    engine, url = committed
+    code = campaign(engine)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = invoke(url, code, str(write(tmp_path / "panel.csv", *GOOD)),
+                    "--reject-report", str(blocker / "rejected.csv"))
+    assert result.exit_code == 2
+    assert "--reject-report" in result.stderr
+    assert contact_count(engine) == 0

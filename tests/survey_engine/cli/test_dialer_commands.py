@@ -16,7 +16,9 @@ from dialer.db import make_engine, transaction
 from dialer.models import AgentExclusion, Campaign, Contact, DoNotCall
 from dialer.people import agent_by_code
 from dialer.schema import current_revision, head_revision
+from dialer.windows import is_public_holiday, local_time
 from survey_engine.cli import main
+from survey_engine.cli.demo_centre import demo_moments
 from tests.conftest import IN_CI
 from tests.dialer import factories
 from tests.dialer.databases import BACKENDS, database_url, drop_schema, postgres_problem
@@ -168,8 +170,12 @@ def test_do_not_call_and_exclusions_are_stored(committed: tuple[Engine, str]) ->
     assert run(url, "contacts", "do-not-call", "+32470123467", "--reason", "asked")[0] == 0
     code, output = run(url, "contacts", "exclude", agent, "+32 471", "+15143981234")
     assert code == 0, output
+    code, output = run(url, "contacts", "exclude", agent, "+32 471", "+32 (0)471")
+    assert (code, output.strip()) == (0, f"agent {agent}: 1 exclusion(s) in place")
     code, output = run(url, "contacts", "exclude", agent, "0471")
     assert code == 1 and "international form" in output
+    code, output = run(url, "contacts", "exclude", agent, "+32 0471")
+    assert code == 1 and "national prefix 0" in output
     with transaction(engine) as session:
         assert session.scalar(select(func.count()).select_from(DoNotCall)) == 1
         prefixes = set(session.scalars(select(AgentExclusion.prefix)))
@@ -184,11 +190,38 @@ def test_demo_loads_the_samples_once_and_shows_the_night_shift(tmp_path: Path) -
     assert first.exit_code == 0, first.output
     assert (tmp_path / "survey-engine.sqlite3").is_file()
     assert "imported 16 contacts into LUMEN-CSAT-2025" in first.output
-    night = first.output.split("02:00 in Brussels:")[1].split("14:00 in Brussels")[0]
+    night = first.output.split("20:00 in New York):")[1].split("14:00 in Brussels")[0]
     assert "BEV-031 (speaks en, nl, sq) is given: +1 " in night
     assert "+32" not in night, "nobody in Europe is called at 02:00"
     assert "no agent on shift speaks their language: fr: 2" in night
     again = CliRunner().invoke(main, ["demo"], env=env)
     assert again.exit_code == 0
     assert "loaded already" in again.output
-    assert again.output.split("02:00 in Brussels:")[1].split("\n")[1] == night.split("\n")[1]
+    assert again.output.split("20:00 in New York):")[1].split("\n")[1] == night.split("\n")[1]
+
+
+@pytest.mark.parametrize("today", [
+    dt.datetime(2026, 11, 23, 14, 0, tzinfo=dt.UTC),
+    dt.datetime(2027, 3, 16, 9, 0, tzinfo=dt.UTC),   # New York on summer time, Brussels not yet
+    dt.datetime(2027, 10, 26, 9, 0, tzinfo=dt.UTC),  # Brussels back on winter time, New York not
+    dt.datetime(2027, 1, 12, 9, 0, tzinfo=dt.UTC),   # next Monday is Martin Luther King Day
+])
+def test_the_demo_night_is_new_yorks_monday_evening_on_any_date(today: dt.datetime) -> None:
+    night, afternoon = demo_moments(today)
+    in_new_york = local_time(night, "America/New_York")
+    in_brussels = local_time(night, "Europe/Brussels")
+    assert (in_new_york.weekday(), in_new_york.time()) == (0, dt.time(20))
+    assert in_brussels.weekday() == 1 and 1 <= in_brussels.hour <= 3
+    assert not is_public_holiday("US", in_new_york.date())
+    assert night > today and afternoon - night < dt.timedelta(hours=14)
+
+
+def test_the_demo_shows_new_york_at_night_when_only_one_side_changed_its_clocks(
+        tmp_path: Path) -> None:
+    env = {"SURVEY_ENGINE_INSTANCE": str(tmp_path), DATABASE_URL_VARIABLE: ""}
+    with time_machine.travel(dt.datetime(2027, 3, 16, 9, 0, tzinfo=dt.UTC), tick=False):
+        result = CliRunner().invoke(main, ["demo"], env=env)
+    assert result.exit_code == 0, result.output
+    night = result.output.split("20:00 in New York):")[1].split("in Brussels")[0]
+    assert "01:00" in result.output.split("20:00 in New York):")[0].splitlines()[-1]
+    assert "BEV-031 (speaks en, nl, sq) is given: +1 " in night
