@@ -14,30 +14,6 @@ from dialer.models import Campaign, ContactState
 from dialer.quotas import close_full_quota, set_aside_for_closed_quotas
 from tests.dialer import factories
 
-QUESTIONNAIRE = """\
-questionnaire: regional-panel
-version: 1
-title: Regional panel
-source_language: nl
-languages: [nl]
-contact_fields:
-  region: {type: text}
-  born: {type: date, required: false}
-questions:
-  - id: age
-    type: number
-    text: Hoe oud bent u?
-quotas:
-  - id: brussels
-    when: contact.region == "BXL"
-    max_completes: 10
-  - id: born_before_1970
-    when: contact.born < "1970-01-01"
-    max_completes: 10
-  - id: young
-    when: age < 30
-    max_completes: 10
-"""
 NOON = dt.datetime(2026, 11, 24, 11, 0, tzinfo=dt.UTC)
 
 
