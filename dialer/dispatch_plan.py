@@ -105,9 +105,8 @@ class Roster:
 
     def open_groups(self, agent: AgentProfile, instant: dt.datetime) -> list[list[Group]]:
         """The groups ``agent`` may be given at ``instant``, one list per campaign priority,
-        highest first. Empty when the agent is off shift."""
-        if not agent.on_shift(instant):
-            return []
+        highest first. The agent's shift is the caller's to check (dispatch refuses an agent
+        off shift with its own error)."""
         by_priority: dict[int, list[Group]] = defaultdict(list)
         for group in self.callable_groups(instant):
             rules = self.campaigns[group.campaign_id]
@@ -122,19 +121,16 @@ class Roster:
 
 def read_roster(session: Session, taken_at: dt.datetime) -> Roster:
     """A :class:`Roster` read from the database in a handful of small queries."""
+    running = list(session.scalars(select(Campaign).where(Campaign.state == CampaignState.RUNNING)))
+    windows: dict[int, list[WeeklyWindow]] = defaultdict(list)
+    for window in session.scalars(select(CallingWindow).where(
+            CallingWindow.campaign_id.in_([campaign.id for campaign in running]))):
+        windows[window.campaign_id].append(WeeklyWindow(window.weekday, window.start, window.end))
     campaigns = {
         campaign.id: CampaignRules(campaign.id, campaign.code, campaign.priority,
                                    campaign.minimum_language_level,
-                                   campaign.skip_public_holidays, ())
-        for campaign in session.scalars(
-            select(Campaign).where(Campaign.state == CampaignState.RUNNING))}
-    windows: dict[int, list[WeeklyWindow]] = defaultdict(list)
-    for window in session.scalars(select(CallingWindow).where(
-            CallingWindow.campaign_id.in_(campaigns))):
-        windows[window.campaign_id].append(WeeklyWindow(window.weekday, window.start, window.end))
-    campaigns = {key: CampaignRules(rules.id, rules.code, rules.priority, rules.minimum_level,
-                                    rules.skip_public_holidays, tuple(windows[key]))
-                 for key, rules in campaigns.items()}
+                                   campaign.skip_public_holidays, tuple(windows[campaign.id]))
+        for campaign in running}
     groups = tuple(
         Group(group.id, group.campaign_id, group.language, group.time_zone, group.country)
         for group in session.scalars(select(DispatchGroup).where(

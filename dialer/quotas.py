@@ -21,7 +21,7 @@ from dialer.campaigns import campaign_questionnaire
 from dialer.errors import DialerError
 from dialer.models import Campaign, ClosedQuota, Contact, ContactState, utc_now
 from survey_engine.questionnaire.contact import ContactValueError, normalize
-from survey_engine.questionnaire.model import ContactField, Quota
+from survey_engine.questionnaire.model import ContactField, Questionnaire, Quota
 
 logger = logging.getLogger(__name__)
 
@@ -36,10 +36,11 @@ def close_full_quota(session: Session, campaign: Campaign, quota_id: str) -> int
     :raises DialerError: ``quota_unknown``, or ``quota_needs_answers`` when the quota reads
         answers and cannot be decided before the interview.
     """
-    quota = _contact_quota(campaign, quota_id)
+    questionnaire = campaign_questionnaire(campaign)
+    quota = _contact_quota(campaign, questionnaire, quota_id)
     if session.get(ClosedQuota, (campaign.id, quota_id)) is None:
         session.add(ClosedQuota(campaign_id=campaign.id, quota_id=quota_id, closed_at=utc_now()))
-    closed = _set_aside(session, campaign, [quota])
+    closed = _set_aside(session, campaign.id, questionnaire.contact_fields, [quota])
     logger.info("campaign %s: quota %s full, %d contacts set aside", campaign.code, quota_id,
                 closed)
     return closed
@@ -53,12 +54,13 @@ def set_aside_for_closed_quotas(session: Session, campaign: Campaign, *, after_i
                                      .where(ClosedQuota.campaign_id == campaign.id)))
     if not quota_ids:
         return 0
-    return _set_aside(session, campaign, [_contact_quota(campaign, quota_id)
-                                          for quota_id in quota_ids], after_id)
-
-
-def _contact_quota(campaign: Campaign, quota_id: str) -> Quota:
     questionnaire = campaign_questionnaire(campaign)
+    quotas = [_contact_quota(campaign, questionnaire, quota_id) for quota_id in quota_ids]
+    return _set_aside(session, campaign.id, questionnaire.contact_fields, quotas, after_id)
+
+
+def _contact_quota(campaign: Campaign, questionnaire: Questionnaire, quota_id: str) -> Quota:
+    """The quota ``quota_id``, refused unless it can be decided from contact fields alone."""
     quota = next((quota for quota in questionnaire.quotas if quota.id == quota_id), None)
     if quota is None:
         known = ", ".join(quota.id for quota in questionnaire.quotas) or "none"
@@ -72,13 +74,14 @@ def _contact_quota(campaign: Campaign, quota_id: str) -> Quota:
     return quota
 
 
-def _set_aside(session: Session, campaign: Campaign, quotas: list[Quota], after_id: int = 0
-               ) -> int:
-    declared = campaign_questionnaire(campaign).contact_fields
+def _set_aside(session: Session, campaign_id: int, declared: Mapping[str, ContactField],
+               quotas: list[Quota], after_id: int = 0) -> int:
+    """Set the waiting contacts (id above ``after_id``) that any of ``quotas`` matches to
+    ``quota_full``; how many."""
     closed = 0
-    for batch in _waiting_batches(session, campaign.id, after_id):
+    for batch in _waiting_batches(session, campaign_id, after_id):
         matching = [contact_id for contact_id, fields in batch
-                    if any(quota.when.holds({}, _typed(declared, fields)) for quota in quotas)]
+                    if _matches_any(quotas, _typed(declared, fields))]
         if matching:
             session.execute(update(Contact).where(Contact.id.in_(matching),
                                                   Contact.state == ContactState.WAITING)
@@ -86,6 +89,10 @@ def _set_aside(session: Session, campaign: Campaign, quotas: list[Quota], after_
             closed += len(matching)
     session.flush()
     return closed
+
+
+def _matches_any(quotas: list[Quota], fields: Mapping[str, Any]) -> bool:
+    return any(quota.when.holds({}, fields) for quota in quotas)
 
 
 def _waiting_batches(session: Session, campaign_id: int, after_id: int
