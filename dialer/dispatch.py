@@ -14,8 +14,9 @@ import logging
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from dialer import claims
@@ -28,6 +29,11 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_LEASE = dt.timedelta(minutes=10)
 DEFAULT_ROSTER_TTL = dt.timedelta(seconds=5)
+_AGENTS = cast(Table, Agent.__table__)
+#: An agent given a contact stops waiting (a plain statement: it runs with every claim).
+_STOP_WAITING = (update(_AGENTS)
+                 .where(_AGENTS.c.id == bindparam("agent"), _AGENTS.c.ready_since.is_not(None))
+                 .values(ready_since=None))
 #: An agent id missing from the roster makes it be read again, at most this often.
 UNKNOWN_AGENT_RELOAD = dt.timedelta(seconds=1)
 
@@ -102,8 +108,7 @@ class Dispatcher:
                            now, self.lease)
         if row is None:
             return None
-        session.execute(update(Agent).where(Agent.id == agent.id, Agent.ready_since.is_not(None))
-                        .values(ready_since=None))
+        session.execute(_STOP_WAITING, {"agent": agent.id})
         return self._claim(roster, agent, row, now)
 
     def _claim(self, roster: Roster, agent: AgentProfile, row: claims.ClaimedRow,
