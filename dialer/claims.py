@@ -70,11 +70,12 @@ class ClaimedRow:
 
 
 def claim(session: Session, agent_id: int, groups_by_priority: Sequence[Sequence[int]],
-          now: dt.datetime, lease: dt.timedelta, rng: random.Random | None = None
-          ) -> ClaimedRow | None:
+          now: dt.datetime, lease: dt.timedelta, rng: random.Random | None = None,
+          *, converts: bool = False) -> ClaimedRow | None:
     """Hold for ``agent_id``, until ``now + lease``, the first contact found in this order:
-    appointments promised to the agent, other appointments, retries by campaign priority, then
-    fresh contacts by campaign priority; only in ``groups_by_priority`` (group ids, one list
+    appointments promised to the agent, other appointments, retries by campaign priority, soft
+    refusals to convert (only if the agent ``converts``), then fresh contacts by campaign
+    priority; only in ``groups_by_priority`` (group ids, one list
     per priority level, highest first). Within a level, groups are tried in a random order
     (``rng``), so that no group of the same priority waits for another to empty.
 
@@ -94,7 +95,7 @@ def claim(session: Session, agent_id: int, groups_by_priority: Sequence[Sequence
                        for number, level in enumerate(levels)
                        for index, group in enumerate(level)})
     shape = tuple(len(level) for level in levels)
-    row = session.execute(_statement(shape, skip_locked), parameters).one_or_none()
+    row = session.execute(_statement(shape, skip_locked, converts), parameters).one_or_none()
     if row is None:
         return None
     return ClaimedRow(row[0], row[1], row[2], row[3], ContactPhase(row[4]))
@@ -108,12 +109,15 @@ def _group_name(level: int, index: int) -> str:
 
 
 @functools.cache
-def _statement(shape: tuple[int, ...], skip_locked: bool) -> Update:
+def _statement(shape: tuple[int, ...], skip_locked: bool, converts: bool) -> Update:
     """The claiming statement for priority levels of ``shape`` (number of groups in each),
-    built once and reused: only its parameters change from call to call."""
+    built once and reused: only its parameters change from call to call. Soft refusals to
+    convert are probed only when the agent ``converts`` (has the skill), after retries."""
     probes = [_probe(ContactPhase.APPOINTMENT, skip_locked, promised=True),
               _probe(ContactPhase.APPOINTMENT, skip_locked, promised=False)]
-    for phase in (ContactPhase.RETRY, ContactPhase.FRESH):
+    phases = (ContactPhase.RETRY, ContactPhase.CONVERSION, ContactPhase.FRESH) if converts \
+        else (ContactPhase.RETRY, ContactPhase.FRESH)
+    for phase in phases:
         probes += [_probe(phase, skip_locked, group=_group_name(level, index))
                    for level, size in enumerate(shape) for index in range(size)]
     contacts = _CONTACTS

@@ -24,6 +24,7 @@ from dialer.db import transaction, writer
 from dialer.dispatch_plan import AgentProfile, Roster, read_roster
 from dialer.errors import DialerError
 from dialer.models import Agent, Contact, ContactPhase, ContactState, utc_now
+from dialer.outcomes import REFUSAL_CONVERSION_SKILL
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +106,8 @@ class Dispatcher:
             raise DialerError("off_shift", f"agent {agent.code} is not on shift now")
         groups = roster.open_groups(agent, now)
         row = claims.claim(session, agent.id, [[group.id for group in level] for level in groups],
-                           now, self.lease)
+                           now, self.lease,
+                           converts=REFUSAL_CONVERSION_SKILL in agent.skills)
         if row is None:
             return None
         session.execute(_STOP_WAITING, {"agent": agent.id})

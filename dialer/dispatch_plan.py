@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from dialer.models import (
     Agent,
     AgentLanguage,
+    AgentSkill,
     CallingWindow,
     Campaign,
     CampaignState,
@@ -65,6 +66,7 @@ class AgentProfile:
     languages: dict[str, LanguageLevel]
     shifts: tuple[WeeklyShift, ...]
     site_time_zone: str
+    skills: frozenset[str] = frozenset()
 
     def speaks(self, language: str, at_least: LanguageLevel) -> bool:
         """Whether the agent speaks ``language`` at ``at_least`` or better."""
@@ -145,8 +147,12 @@ def _agents(session: Session) -> dict[int, AgentProfile]:
     shifts: dict[int, list[WeeklyShift]] = defaultdict(list)
     for shift in session.scalars(select(Shift)):
         shifts[shift.agent_id].append(WeeklyShift(shift.weekday, shift.start, shift.end))
+    skills: dict[int, set[str]] = defaultdict(set)
+    for skill in session.scalars(select(AgentSkill)):
+        skills[skill.agent_id].add(skill.skill)
     rows = session.execute(select(Agent.id, Agent.code, Site.time_zone)
                            .join(Site, Agent.site_id == Site.id).where(Agent.active))
     return {agent_id: AgentProfile(agent_id, code, languages[agent_id],
-                                   tuple(shifts[agent_id]), time_zone)
+                                   tuple(shifts[agent_id]), time_zone,
+                                   frozenset(skills[agent_id]))
             for agent_id, code, time_zone in rows}

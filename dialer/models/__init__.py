@@ -5,6 +5,16 @@ all of them at once).
 """
 
 from dialer.models.base import Base, UTCDateTime, utc_now
+from dialer.models.calls import (
+    AnswerKind,
+    AnswerRecord,
+    Attempt,
+    DialingMode,
+    Interview,
+    TraceCheckpoint,
+    TraceEvent,
+    TraceHead,
+)
 from dialer.models.campaigns import (
     CallingWindow,
     Campaign,
@@ -24,8 +34,9 @@ from dialer.models.contacts import (
 from dialer.models.people import Agent, AgentLanguage, AgentSkill, LanguageLevel, Shift, Site
 
 __all__ = [
-    "Agent", "AgentExclusion", "AgentLanguage", "AgentSkill", "Base", "CallingWindow",
-    "Campaign", "CampaignState", "Client", "ClosedQuota", "Contact", "ContactPhase", "ContactState",
-    "DispatchGroup", "DoNotCall", "LanguageLevel", "RetryRule", "Shift", "Site",
-    "UTCDateTime", "utc_now",
+    "Agent", "AgentExclusion", "AgentLanguage", "AgentSkill", "AnswerKind", "AnswerRecord",
+    "Attempt", "Base", "CallingWindow", "Campaign", "CampaignState", "Client", "ClosedQuota",
+    "Contact", "ContactPhase", "ContactState", "DialingMode", "DispatchGroup", "DoNotCall",
+    "Interview", "LanguageLevel", "RetryRule", "Shift", "Site", "TraceCheckpoint", "TraceEvent",
+    "TraceHead", "UTCDateTime", "utc_now",
 ]

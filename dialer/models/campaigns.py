@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dialer.errors import IllegalStateChange
 from dialer.models.base import Base, UTCDateTime, WeeklyTimes
+from dialer.models.calls import DialingMode
 from dialer.models.enums import enum_column
 from dialer.models.people import LanguageLevel
 
@@ -81,15 +82,28 @@ class Campaign(Base):
     skip_public_holidays: Mapped[bool] = mapped_column(default=True)
     state: Mapped[CampaignState] = mapped_column(enum_column(CampaignState),
                                                  default=CampaignState.DRAFT)
+    dialing_mode: Mapped[DialingMode] = mapped_column(enum_column(DialingMode),
+                                                      default=DialingMode.PROGRESSIVE)
+    #: A call still going after this long is hung up by the dialer.
+    max_call_minutes: Mapped[int] = mapped_column(default=30)
+    #: How long a call rings before it counts as not answered.
+    no_answer_seconds: Mapped[int] = mapped_column(default=30)
 
     client: Mapped[Client] = relationship(back_populates="campaigns")
     windows: Mapped[list[CallingWindow]] = relationship(cascade="all, delete-orphan")
     retry_rules: Mapped[list[RetryRule]] = relationship(cascade="all, delete-orphan")
 
-    __table_args__ = (CheckConstraint("max_attempts >= 1", name="max_attempts_positive"),)
+    __table_args__ = (
+        CheckConstraint("max_attempts >= 1", name="max_attempts_positive"),
+        CheckConstraint("max_call_minutes >= 1", name="max_call_positive"),
+        CheckConstraint("no_answer_seconds BETWEEN 5 AND 300", name="no_answer_range"),
+    )
 
     def __init__(self, **fields: Any) -> None:
         fields.setdefault("state", CampaignState.DRAFT)
+        fields.setdefault("dialing_mode", DialingMode.PROGRESSIVE)
+        fields.setdefault("max_call_minutes", 30)
+        fields.setdefault("no_answer_seconds", 30)
         super().__init__(**fields)
 
     def start(self) -> None:
@@ -140,7 +154,8 @@ class CallingWindow(WeeklyTimes, Base):
 
 
 class RetryRule(Base):
-    """How long to wait before calling a contact again after an outcome (``busy``, ...)."""
+    """How long to wait before calling a contact again after an AAPOR disposition (``3.12``
+    busy, ...); overrides the defaults of :mod:`dialer.outcomes` code by code."""
 
     __tablename__ = "retry_rules"
 

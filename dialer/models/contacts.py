@@ -41,6 +41,9 @@ class ContactPhase(enum.IntEnum):
     APPOINTMENT = 0
     RETRY = 1
     FRESH = 2
+    #: A soft refusal to be converted, only by an agent with the conversion skill. Its number
+    #: orders nothing: dispatch puts conversions after retries and before fresh contacts.
+    CONVERSION = 3
 
 
 class DispatchGroup(Base):
@@ -81,6 +84,9 @@ class Contact(Base):
     lease_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
     appointment_agent_id: Mapped[int | None] = mapped_column(
         ForeignKey("agents.id", ondelete="SET NULL"), default=None)
+    #: The AAPOR disposition of the last attempt while the contact waits; its final
+    #: disposition once it is done.
+    disposition: Mapped[str | None] = mapped_column(String(8), default=None)
     #: The line of the import file the contact came from, for reports.
     import_line: Mapped[int | None] = mapped_column(default=None)
 

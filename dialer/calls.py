@@ -1,0 +1,344 @@
+"""Calls from claim to disposition, every step traced.
+
+:class:`CallDesk` turns a dispatcher's claim into an attempt, dials it by id through the
+configured telephony backend (the number is resolved and checked again by
+:mod:`dialer.sealed` at that moment), connects an answered call to the agent, and ends the
+attempt with its AAPOR disposition, deciding when the contact is called again
+(:mod:`dialer.scheduling`).
+
+An answered call always has its agent: an attempt belongs to one agent from its claim, an agent
+has at most one attempt open, and each attempt places at most one call (no predictive
+over-dialing). What agents are shown (:class:`CallCase`) carries the masked number only.
+
+Each public method is one transaction; a refused dial is recorded in its own transaction, so
+the refusal stays in the trace whatever happens next.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from dialer import trace
+from dialer.db import transaction, writer
+from dialer.dispatch import Claim
+from dialer.errors import DialerError
+from dialer.models import (
+    Agent,
+    Attempt,
+    Campaign,
+    Contact,
+    ContactPhase,
+    ContactState,
+    Interview,
+    utc_now,
+)
+from dialer.outcomes import CallEnding, attempt_disposition
+from dialer.scheduling import Decision, earlier_codes, release_unused, reroute_language, settle
+from dialer.sealed import resolve_number
+from dialer.telephony.base import CallEvent, DialRefused, NetworkEnding, TelephonyBackend
+
+logger = logging.getLogger(__name__)
+
+#: Network endings as attempt endings (answered calls end later, by the agent or the system).
+_NETWORK_ENDINGS = {
+    NetworkEnding.BUSY: CallEnding.BUSY,
+    NetworkEnding.NO_ANSWER: CallEnding.NO_ANSWER,
+    NetworkEnding.ANSWERING_MACHINE: CallEnding.ANSWERING_MACHINE,
+    NetworkEnding.NON_WORKING: CallEnding.NON_WORKING,
+    NetworkEnding.DISCONNECTED: CallEnding.DISCONNECTED,
+    NetworkEnding.CALL_BLOCKED: CallEnding.CALL_BLOCKED,
+    NetworkEnding.NETWORK_FAILURE: CallEnding.NETWORK_FAILURE,
+}
+#: Endings the questionnaire itself decides; an agent cannot claim them on their own.
+_INTERVIEW_OUTCOMES = {"complete": CallEnding.COMPLETE, "screened_out": CallEnding.SCREENED_OUT,
+                       "quota_full": CallEnding.QUOTA_FULL, "refusal": CallEnding.REFUSAL}
+#: Endings that need a connected respondent.
+_CONVERSATION_ENDINGS = frozenset({
+    CallEnding.COMPLETE, CallEnding.BREAK_OFF, CallEnding.REFUSAL, CallEnding.APPOINTMENT,
+    CallEnding.RESPONDENT_UNAVAILABLE, CallEnding.LANGUAGE_PROBLEM,
+    CallEnding.QUOTA_FULL, CallEnding.SCREENED_OUT})
+
+
+@dataclass(frozen=True)
+class CallCase:
+    """An attempt as its agent sees it: never a full number."""
+
+    attempt_id: int
+    contact_id: int
+    campaign_code: str
+    agent_code: str
+    language: str
+    masked_number: str
+    ordinal: int
+    phase: ContactPhase
+    mode: str
+
+
+@dataclass(frozen=True)
+class DialResult:
+    """What dialing an attempt came to: refused, answered (live), or ended unanswered."""
+
+    attempt_id: int
+    refused: str | None = None
+    ending: NetworkEnding | None = None
+    answered_at: dt.datetime | None = None
+    decision: Decision | None = None
+    events: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def answered(self) -> bool:
+        return self.ending is NetworkEnding.ANSWERED
+
+
+def actor_of(agent_code: str) -> str:
+    """How an agent is named in the trace."""
+    return f"agent:{agent_code}"
+
+
+class CallDesk:
+    """Places and ends calls for agents through one telephony backend."""
+
+    def __init__(self, engine: Engine, backend: TelephonyBackend) -> None:
+        self.engine = writer(engine)
+        self.backend = backend
+        self.actor = f"telephony:{backend.name}"
+
+    # --- claim to attempt ---------------------------------------------------------------
+    def open_attempt(self, claim: Claim, now: dt.datetime | None = None) -> CallCase:
+        """Turn a claim into the agent's attempt (traced ``claimed``).
+
+        :raises DialerError: ``agent_busy`` if the agent has another attempt open,
+            ``not_held`` if the claim was lost.
+        """
+        moment = now or utc_now()
+        with transaction(self.engine) as session:
+            busy = session.scalar(select(func.count()).select_from(Attempt).where(
+                Attempt.agent_id == claim.agent_id, Attempt.ended_at.is_(None)))
+            if busy:
+                raise DialerError("agent_busy", f"agent {claim.agent_code} already has a call "
+                                                "in progress")
+            contact = session.get(Contact, claim.contact_id)
+            assert contact is not None
+            if contact.held_by_agent_id != claim.agent_id \
+                    or contact.lease_until != claim.lease_until:
+                raise DialerError("not_held", f"the claim on contact {claim.contact_id} was lost")
+            campaign = session.get(Campaign, claim.campaign_id)
+            assert campaign is not None
+            ordinal = 1 + (session.scalar(select(func.count()).select_from(Attempt).where(
+                Attempt.contact_id == contact.id)) or 0)
+            attempt = Attempt(contact_id=contact.id, campaign_id=campaign.id,
+                              agent_id=claim.agent_id, ordinal=ordinal,
+                              mode=campaign.dialing_mode, claimed_at=moment,
+                              lease_until=claim.lease_until)
+            session.add(attempt)
+            session.flush()
+            trace.append(session, campaign.id, [trace.Entry(
+                "claimed", "dispatcher", moment, contact.id, attempt.id,
+                data={"agent": claim.agent_code, "phase": claim.phase.name.lower(),
+                      "mode": campaign.dialing_mode.value, "ordinal": ordinal,
+                      "lease_until": claim.lease_until.isoformat()})])
+            return CallCase(attempt.id, contact.id, campaign.code, claim.agent_code,
+                            claim.language, contact.masked_number, ordinal, claim.phase,
+                            campaign.dialing_mode.value)
+
+    # --- dialing ------------------------------------------------------------------------
+    def dial(self, attempt_id: int, now: dt.datetime | None = None) -> DialResult:
+        """Place the attempt's call through the backend, by attempt id.
+
+        A refusal by the sealed-dialing checks is traced (``dial_refused``, with its reason)
+        and ends the attempt (3.11, not attempted). An unanswered call ends the attempt with
+        its disposition. An answered call is connected to the agent and stays live.
+        """
+        moment = now or utc_now()
+        with transaction(self.engine) as session:
+            attempt, campaign = self._attempt(session, attempt_id)
+            campaign_code, timeout = campaign.code, dt.timedelta(
+                seconds=campaign.no_answer_seconds)
+        try:
+            setup = self.backend.place_call(attempt_id, self._resolve, moment,
+                                            campaign=campaign_code, no_answer_timeout=timeout)
+        except DialRefused as refusal:
+            self._record_refusal(attempt_id, refusal, moment)
+            return DialResult(attempt_id, refused=refusal.code)
+        with transaction(self.engine) as session:
+            attempt, campaign = self._attempt(session, attempt_id)
+            entries = [self._entry(attempt, event) for event in setup.events
+                       if event.kind != "dial_requested"]
+            decision = None
+            if setup.answered:
+                attempt.answered_at = attempt.connected_at = setup.answered_at
+                assert setup.answered_at is not None
+                entries.append(trace.Entry("connected", "dialer", setup.answered_at,
+                                           attempt.contact_id, attempt.id,
+                                           data={"agent": self._agent_code(session, attempt)}))
+                trace.append(session, campaign.id, entries)
+            else:
+                trace.append(session, campaign.id, entries)
+                ended = setup.ended_at or moment
+                decision = self._end(session, attempt, campaign,
+                                     _NETWORK_ENDINGS[setup.ending], ended, by=None)
+            return DialResult(attempt_id, ending=setup.ending, answered_at=setup.answered_at,
+                              decision=decision,
+                              events=tuple(event.kind for event in setup.events))
+
+    def _resolve(self, attempt_id: int, at: dt.datetime) -> str:
+        """The backend's :data:`NumberResolver`: checks, marks the attempt dialed and traces
+        ``dial_requested`` in one committed transaction, then hands over the number."""
+        with transaction(self.engine) as session:
+            resolved = resolve_number(session, attempt_id, at)
+            attempt, contact = resolved.attempt, resolved.contact
+            attempt.dialed_at = at
+            contact.attempts += 1
+            trace.append(session, attempt.campaign_id, [trace.Entry(
+                "dial_requested", "dialer", at, contact.id, attempt.id,
+                data={"mode": attempt.mode.value, "ordinal": attempt.ordinal,
+                      "backend": self.backend.name})])
+            return resolved.number
+
+    def _record_refusal(self, attempt_id: int, refusal: DialRefused, at: dt.datetime) -> None:
+        with transaction(self.engine) as session:
+            attempt = session.get(Attempt, attempt_id)
+            if attempt is None:
+                raise refusal
+            contact = session.get(Contact, attempt.contact_id)
+            assert contact is not None
+            trace.append(session, attempt.campaign_id, [trace.Entry(
+                "dial_refused", "dialer", at, contact.id, attempt.id,
+                data={"reason": refusal.code, "message": refusal.message})])
+            if attempt.ended_at is None and attempt.dialed_at is None:
+                attempt.ended_at = at
+                attempt.ending = CallEnding.DIAL_REFUSED.value
+                attempt.disposition = attempt_disposition(CallEnding.DIAL_REFUSED)
+                attempt.refusal = refusal.code
+            if contact.held_by_agent_id == attempt.agent_id \
+                    and contact.lease_until == attempt.lease_until:
+                release_unused(contact, at)
+                if refusal.code == "do_not_call":
+                    contact.state = ContactState.DO_NOT_CALL
+            logger.warning("dial refused for attempt %s: %s", attempt_id, refusal.code)
+
+    # --- the end of a call ------------------------------------------------------------
+    def end(self, attempt_id: int, ending: CallEnding, now: dt.datetime | None = None, *,
+            by: str = "agent", appointment_at: dt.datetime | None = None,
+            promise: bool = False, spoken_language: str | None = None) -> Decision:
+        """End a connected call: hang up, code the attempt, decide the contact's next call.
+
+        :param appointment_at: for ``APPOINTMENT``, the aware instant the respondent asked for
+            (their local time converted by the caller); ``promise`` keeps it for this agent.
+        :param spoken_language: for ``LANGUAGE_PROBLEM``, the language the respondent speaks.
+        :raises DialerError: ``not_connected`` (no live call), ``attempt_ended``,
+            ``bad_ending`` (an ending that contradicts the interview or lacks its details).
+        """
+        moment = now or utc_now()
+        with transaction(self.engine) as session:
+            attempt, campaign = self._attempt(session, attempt_id)
+            if attempt.ended_at is not None:
+                raise DialerError("attempt_ended", f"attempt {attempt_id} has ended already")
+            if attempt.connected_at is None:
+                raise DialerError("not_connected", f"attempt {attempt_id} has no connected call")
+            if ending not in _CONVERSATION_ENDINGS:
+                raise DialerError("bad_ending", f"{ending.value} is not how a conversation "
+                                                "ends")
+            self._check_against_interview(session, attempt, ending)
+            hangup = self.backend.hang_up(attempt_id, moment, by=by)
+            trace.append(session, campaign.id, [self._entry(attempt, hangup)])
+            return self._end(session, attempt, campaign, ending, moment, by=by,
+                             appointment_at=appointment_at, promise=promise,
+                             spoken_language=spoken_language)
+
+    def _check_against_interview(self, session: Session, attempt: Attempt,
+                                 ending: CallEnding) -> None:
+        interview = session.scalar(select(Interview).where(
+            Interview.contact_id == attempt.contact_id))
+        outcome = interview.outcome if interview is not None else None
+        decided = _INTERVIEW_OUTCOMES.get(outcome or "")
+        if decided is not None and decided is not ending:
+            raise DialerError("bad_ending", f"the interview ended as {outcome}; the call "
+                                            f"cannot end as {ending.value}")
+        if decided is None and ending in (CallEnding.COMPLETE, CallEnding.SCREENED_OUT,
+                                          CallEnding.QUOTA_FULL):
+            raise DialerError("bad_ending", f"{ending.value}: only the questionnaire decides "
+                                            "that, and the interview has not ended")
+
+    def _end(self, session: Session, attempt: Attempt, campaign: Campaign, ending: CallEnding,
+             at: dt.datetime, *, by: str | None, appointment_at: dt.datetime | None = None,
+             promise: bool = False, spoken_language: str | None = None) -> Decision:
+        contact = session.get(Contact, attempt.contact_id)
+        assert contact is not None
+        earlier = earlier_codes(session, contact.id, attempt.id)
+        interview = session.scalar(select(Interview).where(Interview.contact_id == contact.id))
+        code = attempt_disposition(ending, answered_share=_share(interview),
+                                   earlier_codes=earlier)
+        data: dict[str, Any] = {"ending": ending.value}
+        if by is not None:
+            data["by"] = by
+        decision = self._decide(session, attempt, contact, campaign, ending, code, earlier,
+                                at, appointment_at, promise, spoken_language, data)
+        attempt.ended_at = at
+        attempt.ending = ending.value
+        attempt.disposition = decision.code if decision.final else code
+        data.update(code=attempt.disposition, final=decision.final)
+        if decision.due_at is not None:
+            data["next_due"] = decision.due_at.isoformat()
+        trace.append(session, campaign.id, [trace.Entry(
+            "outcome", self._agent_actor(session, attempt) if by == "agent" else "dialer", at,
+            contact.id, attempt.id, interview.id if interview else None, data)])
+        return decision
+
+    def _decide(self, session: Session, attempt: Attempt, contact: Contact, campaign: Campaign,
+                ending: CallEnding, code: str, earlier: list[str], at: dt.datetime,
+                appointment_at: dt.datetime | None, promise: bool,
+                spoken_language: str | None, data: dict[str, Any]) -> Decision:
+        if ending is CallEnding.APPOINTMENT:
+            if appointment_at is None or appointment_at <= at:
+                raise DialerError("bad_ending", "an appointment needs a time in the future")
+            data["appointment_at"] = appointment_at.isoformat()
+            return settle(session, contact, campaign, code, earlier, at,
+                          appointment_at=appointment_at,
+                          promised_to=attempt.agent_id if promise else None)
+        if ending is CallEnding.LANGUAGE_PROBLEM:
+            if not spoken_language:
+                raise DialerError("bad_ending", "a language problem needs the language heard")
+            data["spoken_language"] = spoken_language
+            final = reroute_language(session, contact, campaign, spoken_language, at)
+            if final is None:
+                return Decision(code, False, contact.due_at, ContactPhase.RETRY)
+            contact.held_by_agent_id = None
+            contact.lease_until = None
+            contact.state = ContactState.DONE
+            contact.disposition = final
+            return Decision(final, True)
+        return settle(session, contact, campaign, code, earlier, at)
+
+    # --- helpers ------------------------------------------------------------------------
+    def _attempt(self, session: Session, attempt_id: int) -> tuple[Attempt, Campaign]:
+        attempt = session.get(Attempt, attempt_id)
+        if attempt is None:
+            raise DialerError("no_such_attempt", f"there is no attempt {attempt_id}")
+        campaign = session.get(Campaign, attempt.campaign_id)
+        assert campaign is not None
+        return attempt, campaign
+
+    def _entry(self, attempt: Attempt, event: CallEvent) -> trace.Entry:
+        return trace.Entry(event.kind, self.actor, event.at, attempt.contact_id, attempt.id,
+                           data=dict(event.data))
+
+    def _agent_code(self, session: Session, attempt: Attempt) -> str:
+        return session.scalar(select(Agent.code).where(Agent.id == attempt.agent_id)) or "?"
+
+    def _agent_actor(self, session: Session, attempt: Attempt) -> str:
+        return actor_of(self._agent_code(session, attempt))
+
+
+def _share(interview: Interview | None) -> float:
+    """The share of the questionnaire answered, for telling a partial from a break-off."""
+    if interview is None:
+        return 0.0
+    total = interview.answered + interview.remaining
+    return 0.0 if total == 0 else interview.answered / total

@@ -1,0 +1,302 @@
+"""Interviews during calls: every answer stored and traced the moment it is given.
+
+An interview belongs to a contact. It is created on the first connected call, pinned to the
+campaign's questionnaire version and to the catalog of its language (the catalog's SHA-256 is
+stored: a changed catalog cannot silently change what a resumed interview asks), and resumed on
+a later call where it stopped (a partial).
+
+Each answer is one transaction: the answer row (as given, with the order its options were shown
+in), the interview engine's new state, and the trace events (``answer_given`` then
+``question_asked`` for the next question) are committed together, so a crash loses nothing that
+was submitted, and nothing half-written remains.
+
+Answers need a connected call: the attempt must be connected, not ended, and be the contact's.
+Corrections in quality control are new rows and new ``answer_corrected`` events; nothing is
+overwritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from dialer import trace
+from dialer.calls import actor_of
+from dialer.campaigns import campaign_questionnaire
+from dialer.db import transaction, writer
+from dialer.errors import DialerError
+from dialer.models import (
+    Agent,
+    AnswerKind,
+    AnswerRecord,
+    Attempt,
+    Campaign,
+    Contact,
+    Interview,
+    utc_now,
+)
+from survey_engine.errors import EngineError
+from survey_engine.i18n.catalog import Wording, load_wording
+from survey_engine.interview.engine import Interview as Engine_
+from survey_engine.interview.engine import Prompt, Step
+from survey_engine.questionnaire.model import Questionnaire
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """Where an interview stands after an action: the question to ask now (None once ended),
+    the outcome once ended, and the refusal message when an answer was not accepted."""
+
+    interview_id: int
+    prompt: Prompt | None
+    outcome: str | None
+    accepted: bool = True
+    message: str | None = None
+
+
+class InterviewDesk:
+    """Runs interviews for connected calls against one database.
+
+    Questionnaires and catalogs are loaded once per campaign and language; live engines are
+    kept between answers and checked against the stored state before each use, so another
+    process answering the same interview is never overwritten with a stale state.
+    """
+
+    def __init__(self, engine: Engine, locales: Path | None = None) -> None:
+        self.engine = writer(engine)
+        self.locales = locales
+        self._questionnaires: dict[int, Questionnaire] = {}
+        self._wordings: dict[tuple[int, str], Wording] = {}
+        self._live: dict[int, Engine_] = {}
+
+    # --- starting -----------------------------------------------------------------------
+    def begin(self, attempt_id: int, now: dt.datetime | None = None) -> Turn:
+        """Start the contact's interview, or resume it where it stopped.
+
+        :raises DialerError: ``no_connected_call``; ``catalog_changed`` when the catalog of
+            the interview's language differs from the one it began with; ``questionnaire``
+            when the questionnaire or catalog cannot be loaded.
+        """
+        moment = now or utc_now()
+        with transaction(self.engine) as session:
+            attempt, campaign, contact = self._connected(session, attempt_id)
+            row = session.scalar(select(Interview).where(Interview.contact_id == contact.id))
+            actor = self._actor(session, attempt)
+            if row is None:
+                live = self._start(campaign, contact)
+                row = Interview(contact_id=contact.id, campaign_id=campaign.id,
+                                questionnaire_slug=live.state.questionnaire,
+                                questionnaire_version=live.state.version,
+                                language=live.state.language,
+                                catalog_sha256=live.state.catalog_sha256,
+                                state=live.to_json(), outcome=live.outcome, answered=0,
+                                remaining=live.progress().remaining, started_at=moment,
+                                updated_at=moment, last_attempt_id=attempt.id)
+                session.add(row)
+                session.flush()
+                kind = "interview_started"
+            else:
+                live = self._resume(campaign, row)
+                row.last_attempt_id = attempt.id
+                kind = "interview_resumed"
+            self._live[row.id] = live
+            entries = [trace.Entry(kind, actor, moment, contact.id, attempt.id, row.id, {
+                "questionnaire": row.questionnaire_slug,
+                "version": row.questionnaire_version, "language": row.language,
+                "catalog_sha256": row.catalog_sha256, "answered": row.answered})]
+            entries += self._asked(live, actor, moment, attempt, row)
+            trace.append(session, campaign.id, entries)
+            return Turn(row.id, live.current(), live.outcome)
+
+    # --- answering ----------------------------------------------------------------------
+    def answer(self, attempt_id: int, value: Any, now: dt.datetime | None = None, *,
+               typed: bool = False) -> Turn:
+        """Give the current question's answer (``typed``: as text typed at a keyboard).
+
+        A refused answer changes nothing and is not stored; the turn carries its message.
+
+        :raises DialerError: ``no_connected_call``, ``no_interview``, ``interview_ended``.
+        """
+        moment = now or utc_now()
+        with transaction(self.engine) as session:
+            attempt, campaign, contact = self._connected(session, attempt_id)
+            row, live = self._current(session, campaign, contact)
+            prompt = live.current()
+            if prompt is None:
+                raise DialerError("interview_ended", f"interview {row.id} has ended "
+                                                     f"({live.outcome})")
+            try:
+                step: Step = live.answer_text(value) if typed else live.answer(value)
+            except EngineError as error:
+                self._live.pop(row.id, None)
+                raise DialerError(error.code, error.message) from None
+            if not step.accepted:
+                return Turn(row.id, prompt, None, False, step.message)
+            actor = self._actor(session, attempt)
+            stored = live.state.answers.get(prompt.question_id)
+            shown = [option.code for option in prompt.options] or None
+            session.add(AnswerRecord(interview_id=row.id, attempt_id=attempt.id,
+                                     question_id=prompt.question_id, kind=AnswerKind.GIVEN,
+                                     value=stored, shown_order=shown, actor=actor, at=moment))
+            self._save(row, live, moment)
+            entries = [trace.Entry("answer_given", actor, moment, contact.id, attempt.id,
+                                   row.id, {"question": prompt.question_id, "value": stored,
+                                            "shown_order": shown})]
+            entries += self._asked(live, actor, moment, attempt, row)
+            trace.append(session, campaign.id, entries)
+            return Turn(row.id, live.current(), live.outcome)
+
+    def back(self, attempt_id: int, now: dt.datetime | None = None) -> Turn:
+        """Go back one question: its answer is withdrawn (a new row and event) and it is
+        asked again.
+
+        :raises DialerError: ``no_connected_call``, ``no_interview``, ``no_previous``.
+        """
+        moment = now or utc_now()
+        with transaction(self.engine) as session:
+            attempt, campaign, contact = self._connected(session, attempt_id)
+            row, live = self._current(session, campaign, contact)
+            try:
+                prompt = live.back()
+            except EngineError as error:
+                raise DialerError(error.code, error.message) from None
+            actor = self._actor(session, attempt)
+            session.add(AnswerRecord(interview_id=row.id, attempt_id=attempt.id,
+                                     question_id=prompt.question_id,
+                                     kind=AnswerKind.WITHDRAWN, actor=actor, at=moment))
+            self._save(row, live, moment)
+            trace.append(session, campaign.id, [
+                trace.Entry("answer_withdrawn", actor, moment, contact.id, attempt.id, row.id,
+                            {"question": prompt.question_id}),
+                *self._asked(live, actor, moment, attempt, row)])
+            return Turn(row.id, prompt, None)
+
+    # --- after the call -----------------------------------------------------------------
+    def correct(self, interview_id: int, question_id: str, value: Any, actor: str,
+                reason: str, now: dt.datetime | None = None) -> AnswerRecord:
+        """Record a quality-control correction of an answered question, as a new row and a
+        new ``answer_corrected`` event; the answer given during the call stays.
+
+        :raises DialerError: ``no_interview``, ``not_answered`` (the question was not
+            answered), ``answer_refused`` (the value is not an answer the question takes),
+            ``bad_correction`` (no reason or actor).
+        """
+        moment = now or utc_now()
+        if not reason.strip() or not actor.strip():
+            raise DialerError("bad_correction", "a correction needs who made it and why")
+        with transaction(self.engine) as session:
+            row = session.get(Interview, interview_id)
+            if row is None:
+                raise DialerError("no_interview", f"there is no interview {interview_id}")
+            campaign = session.get(Campaign, row.campaign_id)
+            assert campaign is not None
+            live = self._resume(campaign, row)
+            if question_id not in live.state.answers:
+                raise DialerError("not_answered", f"interview {interview_id}: {question_id} "
+                                                  "was not answered")
+            question = live.questionnaire.question(question_id)
+            try:
+                stored = question.type.validate(question, value, live.context)
+            except Exception as error:  # AnswerRefused carries the reason to show
+                message = getattr(error, "message", str(error))
+                raise DialerError("answer_refused", f"{question_id}: {message}") from None
+            record = AnswerRecord(interview_id=row.id, question_id=question_id,
+                                  kind=AnswerKind.CORRECTED, value=stored, actor=actor,
+                                  at=moment)
+            session.add(record)
+            trace.append(session, campaign.id, [trace.Entry(
+                "answer_corrected", actor, moment, row.contact_id, None, row.id,
+                {"question": question_id, "value": stored,
+                 "was": live.state.answers[question_id], "reason": reason})])
+            return record
+
+    # --- internals ----------------------------------------------------------------------
+    def _connected(self, session: Session, attempt_id: int
+                   ) -> tuple[Attempt, Campaign, Contact]:
+        attempt = session.get(Attempt, attempt_id)
+        if attempt is None or attempt.connected_at is None or attempt.ended_at is not None:
+            raise DialerError("no_connected_call", f"attempt {attempt_id} has no connected "
+                                                   "call: answers need one")
+        campaign = session.get(Campaign, attempt.campaign_id)
+        contact = session.get(Contact, attempt.contact_id)
+        assert campaign is not None and contact is not None
+        return attempt, campaign, contact
+
+    def _current(self, session: Session, campaign: Campaign, contact: Contact
+                 ) -> tuple[Interview, Engine_]:
+        row = session.scalar(select(Interview).where(Interview.contact_id == contact.id)
+                             .with_for_update())
+        if row is None:
+            raise DialerError("no_interview", f"contact {contact.id} has no interview yet")
+        live = self._live.get(row.id)
+        if live is None or live.to_json() != row.state:
+            live = self._resume(campaign, row)
+            self._live[row.id] = live
+        return row, live
+
+    def _start(self, campaign: Campaign, contact: Contact) -> Engine_:
+        questionnaire = self._questionnaire(campaign)
+        wording = self._wording(campaign, questionnaire, contact.language)
+        try:
+            return Engine_.start(questionnaire, wording, _contact_fields(contact.fields),
+                                 seed=f"{campaign.code}/{contact.id}")
+        except EngineError as error:
+            raise DialerError(error.code, error.message) from None
+
+    def _resume(self, campaign: Campaign, row: Interview) -> Engine_:
+        questionnaire = self._questionnaire(campaign)
+        wording = self._wording(campaign, questionnaire, row.language)
+        try:
+            return Engine_.resume(questionnaire, wording, row.state)
+        except EngineError as error:
+            raise DialerError(error.code, f"interview {row.id}: {error.message}") from None
+
+    def _questionnaire(self, campaign: Campaign) -> Questionnaire:
+        if campaign.id not in self._questionnaires:
+            self._questionnaires[campaign.id] = campaign_questionnaire(campaign)
+        return self._questionnaires[campaign.id]
+
+    def _wording(self, campaign: Campaign, questionnaire: Questionnaire, language: str
+                 ) -> Wording:
+        key = (campaign.id, language)
+        if key not in self._wordings:
+            try:
+                self._wordings[key] = load_wording(questionnaire, language, self.locales)
+            except EngineError as error:
+                raise DialerError("questionnaire", error.message) from None
+        return self._wordings[key]
+
+    def _save(self, row: Interview, live: Engine_, moment: dt.datetime) -> None:
+        progress = live.progress()
+        row.state = live.to_json()
+        row.outcome = live.outcome
+        row.answered = progress.answered
+        row.remaining = progress.remaining
+        row.updated_at = moment
+
+    def _asked(self, live: Engine_, actor: str, moment: dt.datetime, attempt: Attempt,
+               row: Interview) -> list[trace.Entry]:
+        prompt = live.current()
+        if prompt is None:
+            return [trace.Entry("interview_ended", actor, moment, attempt.contact_id,
+                                attempt.id, row.id, {"outcome": live.outcome})]
+        return [trace.Entry("question_asked", actor, moment, attempt.contact_id, attempt.id,
+                            row.id, {"question": prompt.question_id, "number": prompt.number,
+                                     "shown_order": [o.code for o in prompt.options] or None})]
+
+    def _actor(self, session: Session, attempt: Attempt) -> str:
+        return actor_of(session.scalar(select(Agent.code).where(Agent.id == attempt.agent_id))
+                        or "?")
+
+
+def _contact_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+    return dict(fields)

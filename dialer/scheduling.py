@@ -1,0 +1,125 @@
+"""What becomes of a contact after an attempt: called again (when, by whom) or settled.
+
+The AAPOR rules of :mod:`dialer.outcomes` say *whether* and *after how long*; this module
+writes the decision into the contact row: its phase (appointment, retry, conversion), when it
+is next due, who it is promised to, its disposition, and its final state. It also moves a
+contact to the dispatch group of the language the respondent turned out to speak.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dialer.contacts import group_for
+from dialer.dispatch_plan import AgentProfile, read_roster
+from dialer.errors import DialerError
+from dialer.models import Attempt, Campaign, Contact, ContactPhase, ContactState
+from dialer.outcomes import Final, Retry, next_step
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What was decided for a contact after an attempt."""
+
+    code: str
+    final: bool
+    due_at: dt.datetime | None = None
+    phase: ContactPhase | None = None
+    promised_to: int | None = None
+
+
+def earlier_codes(session: Session, contact_id: int, before_attempt: int) -> list[str]:
+    """Disposition codes of the contact's attempts before ``before_attempt``, oldest first
+    (refused dials, which placed no call, are left out)."""
+    return [code for code in session.scalars(
+        select(Attempt.disposition).where(Attempt.contact_id == contact_id,
+                                          Attempt.id < before_attempt,
+                                          Attempt.dialed_at.is_not(None))
+        .order_by(Attempt.id)) if code]
+
+
+def settle(session: Session, contact: Contact, campaign: Campaign, code: str,
+           earlier: Sequence[str], now: dt.datetime, *,
+           appointment_at: dt.datetime | None = None, promised_to: int | None = None
+           ) -> Decision:
+    """Apply the retry rules to ``contact`` after an attempt coded ``code``, and release it.
+
+    ``appointment_at`` (aware) replaces the rule's delay: the respondent asked for that time.
+    """
+    delays = {rule.outcome: dt.timedelta(minutes=rule.delay_minutes)
+              for rule in campaign.retry_rules}
+    step = next_step(code, attempts_made=max(contact.attempts, 1),
+                     max_attempts=campaign.max_attempts, earlier_codes=earlier, delays=delays)
+    contact.held_by_agent_id = None
+    contact.lease_until = None
+    if isinstance(step, Final):
+        return _finish(contact, step.code, now)
+    assert isinstance(step, Retry)
+    contact.disposition = code
+    if appointment_at is not None:
+        contact.phase = int(ContactPhase.APPOINTMENT)
+        contact.due_at = appointment_at
+        contact.appointment_agent_id = promised_to
+    else:
+        contact.phase = int(ContactPhase.CONVERSION if step.needs_skill else ContactPhase.RETRY)
+        contact.due_at = now + step.delay
+        contact.appointment_agent_id = None
+    return Decision(code, False, contact.due_at, ContactPhase(contact.phase),
+                    contact.appointment_agent_id)
+
+
+def _finish(contact: Contact, code: str, now: dt.datetime) -> Decision:
+    contact.state = ContactState.QUOTA_FULL if code == "4.80" else ContactState.DONE
+    contact.disposition = code
+    contact.due_at = now
+    contact.appointment_agent_id = None
+    return Decision(code, True)
+
+
+def release_unused(contact: Contact, now: dt.datetime) -> None:
+    """Give a contact back for anyone to call at once (the attempt placed no call)."""
+    contact.held_by_agent_id = None
+    contact.lease_until = None
+    contact.due_at = now
+
+
+def speakers_exist(session: Session, campaign: Campaign, language: str,
+                   now: dt.datetime) -> bool:
+    """Whether any active agent who has shifts speaks ``language`` at the campaign's level."""
+    roster = read_roster(session, now)
+    return any(_speaks(agent, language, campaign) for agent in roster.agents.values()
+               if agent.shifts)
+
+
+def _speaks(agent: AgentProfile, language: str, campaign: Campaign) -> bool:
+    return agent.speaks(language, campaign.minimum_language_level)
+
+
+def reroute_language(session: Session, contact: Contact, campaign: Campaign, spoken: str,
+                     now: dt.datetime) -> str | None:
+    """Move ``contact`` to the group of the language the respondent speaks, due at once.
+
+    :returns: None when re-routed; else the final code: 2.332 when the campaign does not offer
+        ``spoken``, 2.333 when no agent on any shift speaks it.
+    :raises DialerError: ``bad_language`` for an empty language.
+    """
+    language = spoken.strip()
+    if not language:
+        raise DialerError("bad_language", "name the language the respondent speaks")
+    if language not in campaign.languages:
+        return "2.332"
+    if not speakers_exist(session, campaign, language, now):
+        return "2.333"
+    group = contact.group
+    contact.group = group_for(session, campaign, language, group.time_zone, group.country)
+    contact.phase = int(ContactPhase.RETRY)
+    contact.due_at = now
+    contact.held_by_agent_id = None
+    contact.lease_until = None
+    contact.appointment_agent_id = None
+    return None

@@ -1,0 +1,257 @@
+"""The call trace: an append-only, hash-chained record of everything that happens to a call.
+
+Each campaign has one chain. An event's hash is SHA-256 over the previous event's hash (32
+bytes) followed by the event's canonical form: its campaign, position, UTC time, kind, actor,
+contact, attempt, interview and data, serialized by the JSON Canonicalization Scheme (RFC 8785,
+the ``rfc8785`` package), so anyone can recompute it with a standard tool. The first event
+chains to 64 zeros.
+
+Changing a stored event changes its hash; removing or reordering events breaks the link from
+one event to the next; removing the last events is seen against :class:`TraceHead`, and against
+signed checkpoints (:mod:`dialer.checkpoints`) even when the head is rewritten too.
+
+Appending locks the campaign's head row (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite has a
+single writer), so two processes never fork a chain. Appends happen inside the caller's
+transaction: an event is stored exactly when what it records is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import rfc8785
+from sqlalchemy import Row, Table, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from dialer.errors import DialerError
+from dialer.models import TraceEvent, TraceHead
+
+#: What the first event of a chain links to.
+GENESIS = "0" * 64
+_EVENTS = cast(Table, TraceEvent.__table__)
+_HEADS = cast(Table, TraceHead.__table__)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An event to append. ``data`` must be JSON (RFC 8785: no NaN, integers within 2**53)."""
+
+    kind: str
+    actor: str
+    at: dt.datetime
+    contact_id: int | None = None
+    attempt_id: int | None = None
+    interview_id: int | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+def canonical_form(campaign_id: int, seq: int, entry: Entry) -> bytes:
+    """The bytes an event's hash covers (RFC 8785 JSON).
+
+    :raises DialerError: ``trace_data`` if the data is not canonical JSON.
+    """
+    if entry.at.tzinfo is None:
+        raise DialerError("trace_data", f"{entry.kind}: event time must be aware (UTC)")
+    document: dict[str, Any] = {
+        "campaign": campaign_id, "seq": seq, "kind": entry.kind, "actor": entry.actor,
+        "at": entry.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        "contact": entry.contact_id, "attempt": entry.attempt_id,
+        "interview": entry.interview_id, "data": dict(entry.data)}
+    try:
+        return rfc8785.dumps(document)
+    except (rfc8785.CanonicalizationError, TypeError, ValueError) as error:
+        raise DialerError("trace_data", f"{entry.kind}: data is not canonical JSON: {error}"
+                          ) from None
+
+
+def chain_hash(prev_hash: str, canonical: bytes) -> str:
+    """SHA-256 over the previous hash's 32 bytes and the event's canonical form, in hex."""
+    return hashlib.sha256(bytes.fromhex(prev_hash) + canonical).hexdigest()
+
+
+def append(session: Session, campaign_id: int, entries: Sequence[Entry]) -> list[int]:
+    """Append ``entries`` to the campaign's chain, in order, in the caller's transaction.
+
+    :returns: the positions (``seq``) given to them.
+    :raises DialerError: ``trace_data`` for data that is not canonical JSON (nothing appended).
+    """
+    if not entries:
+        return []
+    seq, last_hash = _lock_head(session, campaign_id)
+    rows = []
+    positions = []
+    for entry in entries:
+        seq += 1
+        last_hash_next = chain_hash(last_hash, canonical_form(campaign_id, seq, entry))
+        rows.append({"campaign_id": campaign_id, "seq": seq, "at": entry.at,
+                     "kind": entry.kind, "actor": entry.actor,
+                     "contact_id": entry.contact_id, "attempt_id": entry.attempt_id,
+                     "interview_id": entry.interview_id, "data": dict(entry.data),
+                     "prev_hash": last_hash, "hash": last_hash_next})
+        last_hash = last_hash_next
+        positions.append(seq)
+    session.execute(insert(_EVENTS), rows)
+    session.execute(_HEADS.update().where(_HEADS.c.campaign_id == campaign_id)
+                    .values(seq=seq, hash=last_hash))
+    return positions
+
+
+def _lock_head(session: Session, campaign_id: int) -> tuple[int, str]:
+    """The campaign's chain end, locked until the transaction ends; created at the genesis."""
+    dialect = session.get_bind().dialect.name
+    start = {"campaign_id": campaign_id, "seq": 0, "hash": GENESIS}
+    if dialect == "postgresql":
+        session.execute(postgresql.insert(_HEADS).values(start).on_conflict_do_nothing())
+    else:
+        session.execute(sqlite.insert(_HEADS).values(start).on_conflict_do_nothing())
+    row = session.execute(select(_HEADS.c.seq, _HEADS.c.hash)
+                          .where(_HEADS.c.campaign_id == campaign_id)
+                          ).one()
+    return int(row.seq), str(row.hash)
+
+
+@dataclass(frozen=True)
+class Fault:
+    """The first thing wrong with a chain: which event, and what."""
+
+    campaign_id: int
+    seq: int
+    event_id: int | None
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"campaign {self.campaign_id}, event #{self.seq}"
+        if self.event_id is not None:
+            where += f" (row id {self.event_id})"
+        return f"{where}: {self.problem}"
+
+
+@dataclass
+class ChainReport:
+    """What verifying one campaign's chain found."""
+
+    campaign_id: int
+    events: int = 0
+    head_hash: str = GENESIS
+    fault: Fault | None = None
+
+
+def verify_chain(session: Session, campaign_id: int, batch: int = 5000,
+                 progress: Callable[[int], None] | None = None) -> ChainReport:
+    """Recompute a campaign's chain from its first event and compare it with its head.
+
+    Stops at the first fault: an event whose content no longer matches its hash (changed, or
+    moved from another position), a missing position (removed), an event that does not link to
+    the one before it (reordered or replaced), or a chain that ends before its head says.
+
+    The head is read first and the events up to it are checked: an append stores its events
+    and moves the head in one transaction, so events appended while the chain is read (on
+    PostgreSQL each statement sees what has committed by then) are left for the next run
+    instead of being taken for tampering.
+
+    :param progress: called with the number of events checked, after each batch.
+    """
+    report = ChainReport(campaign_id)
+    head = _head(session, campaign_id)
+    expected_seq = 1
+    running = GENESIS
+    for event in _events(session, campaign_id, batch, None if head is None else head[0],
+                         progress):
+        fault = _check(event, expected_seq, running)
+        if fault is not None:
+            report.fault = fault
+            return report
+        running = event.hash
+        expected_seq += 1
+        report.events += 1
+    report.head_hash = running
+    last = expected_seq - 1
+    if head is None:
+        if last:
+            report.fault = Fault(campaign_id, last, None, "the chain has no recorded head")
+    elif head[0] > last:
+        report.fault = Fault(
+            campaign_id, last + 1, None,
+            f"the head says the chain ends at #{head[0]}, but it ends at #{last}: the events "
+            "after it were removed")
+    elif head[1] != running:
+        report.fault = Fault(campaign_id, last, None,
+                             "the head's hash differs from the last event's")
+    else:
+        report.fault = _past_the_head(session, campaign_id)
+    return report
+
+
+def _head(session: Session, campaign_id: int) -> tuple[int, str] | None:
+    """The campaign's chain end as stored now (read afresh, not from the session's objects)."""
+    row = session.execute(select(_HEADS.c.seq, _HEADS.c.hash)
+                          .where(_HEADS.c.campaign_id == campaign_id)).one_or_none()
+    return None if row is None else (int(row.seq), str(row.hash))
+
+
+def _past_the_head(session: Session, campaign_id: int) -> Fault | None:
+    """Events stored past the head without moving it. The last position is read before the
+    head: the head only moves forward, with its events, so a position past a head read after
+    it was not appended."""
+    last = session.scalar(select(func.max(_EVENTS.c.seq))
+                          .where(_EVENTS.c.campaign_id == campaign_id))
+    head = _head(session, campaign_id)
+    if last is None or head is None or last <= head[0]:
+        return None
+    return Fault(campaign_id, head[0] + 1, None,
+                 f"the head says the chain ends at #{head[0]}, but events up to #{last} are "
+                 "stored: events were added past the head")
+
+
+def _check(event: Row[Any], expected_seq: int, running: str) -> Fault | None:
+    def fault(problem: str) -> Fault:
+        return Fault(event.campaign_id, expected_seq, event.id, problem)
+
+    if event.seq != expected_seq:
+        return Fault(event.campaign_id, expected_seq, None,
+                     f"missing: the event before #{event.seq} is #{expected_seq - 1} "
+                     "(removed)" if event.seq > expected_seq else "repeated position")
+    if event.prev_hash != running:
+        return fault("does not link to the event before it (reordered, or an event before "
+                     "it was replaced)")
+    entry = Entry(event.kind, event.actor, event.at, event.contact_id, event.attempt_id,
+                  event.interview_id, event.data or {})
+    try:
+        recomputed = chain_hash(running, canonical_form(event.campaign_id, event.seq, entry))
+    except DialerError as error:
+        return fault(f"cannot be read back: {error.message}")
+    if recomputed != event.hash:
+        return fault(f"{event.kind} by {event.actor}: its content no longer matches its hash "
+                     "(changed, or moved here from another position)")
+    return None
+
+
+def _events(session: Session, campaign_id: int, batch: int, until: int | None,
+            progress: Callable[[int], None] | None) -> Iterator[Row[Any]]:
+    """A campaign's events by position, up to ``until`` (all without it), read in batches of
+    plain rows (the chain may be long; nothing accumulates in the session)."""
+    after = 0
+    while True:
+        query = select(_EVENTS).where(_EVENTS.c.campaign_id == campaign_id,
+                                      _EVENTS.c.seq > after)
+        if until is not None:
+            query = query.where(_EVENTS.c.seq <= until)
+        rows = list(session.execute(query.order_by(_EVENTS.c.seq).limit(batch)))
+        if not rows:
+            return
+        yield from rows
+        if progress is not None:
+            progress(len(rows))
+        after = rows[-1].seq
+
+
+def chained_campaigns(session: Session) -> list[int]:
+    """Campaigns that have a chain (a head or at least one event)."""
+    heads = set(session.scalars(select(TraceHead.campaign_id)))
+    events = set(session.scalars(select(TraceEvent.campaign_id).distinct()))
+    return sorted(heads | events)
