@@ -10,8 +10,10 @@ An answered call always has its agent: an attempt belongs to one agent from its 
 has at most one attempt open, and each attempt places at most one call (no predictive
 over-dialing). What agents are shown (:class:`CallCase`) carries the masked number only.
 
-Each public method is one transaction; a refused dial is recorded in its own transaction, so
-the refusal stays in the trace whatever happens next.
+Each public method is one transaction, or joins the caller's when given a ``session`` (the
+simulator runs a whole call in one); a refused dial is recorded in its own transaction when
+the caller gave none, so the refusal stays in the trace whatever happens next. Trace events
+are appended when the transaction commits (:func:`dialer.trace.defer`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from dialer import trace
-from dialer.db import transaction, writer
+from dialer.db import unit_of_work, writer
 from dialer.dispatch import Claim
 from dialer.errors import DialerError
 from dialer.models import (
@@ -88,6 +90,8 @@ class DialResult:
     refused: str | None = None
     ending: NetworkEnding | None = None
     answered_at: dt.datetime | None = None
+    #: When an unanswered call was over.
+    ended_at: dt.datetime | None = None
     decision: Decision | None = None
     events: tuple[str, ...] = field(default_factory=tuple)
 
@@ -101,6 +105,21 @@ def actor_of(agent_code: str) -> str:
     return f"agent:{agent_code}"
 
 
+def agent_code(session: Session, agent_id: int) -> str:
+    """An agent's pseudonymous code (codes never change, so they are remembered)."""
+    code = _AGENT_CODES.get(agent_id)
+    if code is None:
+        code = session.scalar(select(Agent.code).where(Agent.id == agent_id))
+        if code is None:
+            raise DialerError("agent_unknown", f"no agent with id {agent_id}")
+        _AGENT_CODES[agent_id] = code
+    return code
+
+
+#: Agent codes by id, for naming actors in the trace (a code is never reused nor changed).
+_AGENT_CODES: dict[int, str] = {}
+
+
 class CallDesk:
     """Places and ends calls for agents through one telephony backend."""
 
@@ -110,14 +129,15 @@ class CallDesk:
         self.actor = f"telephony:{backend.name}"
 
     # --- claim to attempt ---------------------------------------------------------------
-    def open_attempt(self, claim: Claim, now: dt.datetime | None = None) -> CallCase:
+    def open_attempt(self, claim: Claim, now: dt.datetime | None = None, *,
+                     session: Session | None = None) -> CallCase:
         """Turn a claim into the agent's attempt (traced ``claimed``).
 
         :raises DialerError: ``agent_busy`` if the agent has another attempt open,
             ``not_held`` if the claim was lost.
         """
         moment = now or utc_now()
-        with transaction(self.engine) as session:
+        with unit_of_work(self.engine, session) as session:
             busy = session.scalar(select(func.count()).select_from(Attempt).where(
                 Attempt.agent_id == claim.agent_id, Attempt.ended_at.is_(None)))
             if busy:
@@ -138,7 +158,7 @@ class CallDesk:
                               lease_until=claim.lease_until)
             session.add(attempt)
             session.flush()
-            trace.append(session, campaign.id, [trace.Entry(
+            trace.defer(session, campaign.id, [trace.Entry(
                 "claimed", "dispatcher", moment, contact.id, attempt.id,
                 data={"agent": claim.agent_code, "phase": claim.phase.name.lower(),
                       "mode": campaign.dialing_mode.value, "ordinal": ordinal,
@@ -148,7 +168,8 @@ class CallDesk:
                             campaign.dialing_mode.value)
 
     # --- dialing ------------------------------------------------------------------------
-    def dial(self, attempt_id: int, now: dt.datetime | None = None) -> DialResult:
+    def dial(self, attempt_id: int, now: dt.datetime | None = None, *,
+             session: Session | None = None) -> DialResult:
         """Place the attempt's call through the backend, by attempt id.
 
         A refusal by the sealed-dialing checks is traced (``dial_refused``, with its reason)
@@ -156,17 +177,22 @@ class CallDesk:
         its disposition. An answered call is connected to the agent and stays live.
         """
         moment = now or utc_now()
-        with transaction(self.engine) as session:
+        given = session
+        with unit_of_work(self.engine, given) as session:
             attempt, campaign = self._attempt(session, attempt_id)
             campaign_code, timeout = campaign.code, dt.timedelta(
                 seconds=campaign.no_answer_seconds)
+
+        def resolve(attempt_id: int, at: dt.datetime) -> str:
+            return self._resolve(attempt_id, at, given)
+
         try:
-            setup = self.backend.place_call(attempt_id, self._resolve, moment,
+            setup = self.backend.place_call(attempt_id, resolve, moment,
                                             campaign=campaign_code, no_answer_timeout=timeout)
         except DialRefused as refusal:
-            self._record_refusal(attempt_id, refusal, moment)
+            self._record_refusal(attempt_id, refusal, moment, given)
             return DialResult(attempt_id, refused=refusal.code)
-        with transaction(self.engine) as session:
+        with unit_of_work(self.engine, given) as session:
             attempt, campaign = self._attempt(session, attempt_id)
             entries = [self._entry(attempt, event) for event in setup.events
                        if event.kind != "dial_requested"]
@@ -177,38 +203,40 @@ class CallDesk:
                 entries.append(trace.Entry("connected", "dialer", setup.answered_at,
                                            attempt.contact_id, attempt.id,
                                            data={"agent": self._agent_code(session, attempt)}))
-                trace.append(session, campaign.id, entries)
+                trace.defer(session, campaign.id, entries)
             else:
-                trace.append(session, campaign.id, entries)
+                trace.defer(session, campaign.id, entries)
                 ended = setup.ended_at or moment
                 decision = self._end(session, attempt, campaign,
                                      _NETWORK_ENDINGS[setup.ending], ended, by=None)
             return DialResult(attempt_id, ending=setup.ending, answered_at=setup.answered_at,
-                              decision=decision,
+                              ended_at=setup.ended_at, decision=decision,
                               events=tuple(event.kind for event in setup.events))
 
-    def _resolve(self, attempt_id: int, at: dt.datetime) -> str:
+    def _resolve(self, attempt_id: int, at: dt.datetime, given: Session | None) -> str:
         """The backend's :data:`NumberResolver`: checks, marks the attempt dialed and traces
-        ``dial_requested`` in one committed transaction, then hands over the number."""
-        with transaction(self.engine) as session:
+        ``dial_requested`` in one committed transaction (the caller's, when it gave one), then
+        hands over the number."""
+        with unit_of_work(self.engine, given) as session:
             resolved = resolve_number(session, attempt_id, at)
             attempt, contact = resolved.attempt, resolved.contact
             attempt.dialed_at = at
             contact.attempts += 1
-            trace.append(session, attempt.campaign_id, [trace.Entry(
+            trace.defer(session, attempt.campaign_id, [trace.Entry(
                 "dial_requested", "dialer", at, contact.id, attempt.id,
                 data={"mode": attempt.mode.value, "ordinal": attempt.ordinal,
                       "backend": self.backend.name})])
             return resolved.number
 
-    def _record_refusal(self, attempt_id: int, refusal: DialRefused, at: dt.datetime) -> None:
-        with transaction(self.engine) as session:
+    def _record_refusal(self, attempt_id: int, refusal: DialRefused, at: dt.datetime,
+                        given: Session | None) -> None:
+        with unit_of_work(self.engine, given) as session:
             attempt = session.get(Attempt, attempt_id)
             if attempt is None:
                 raise refusal
             contact = session.get(Contact, attempt.contact_id)
             assert contact is not None
-            trace.append(session, attempt.campaign_id, [trace.Entry(
+            trace.defer(session, attempt.campaign_id, [trace.Entry(
                 "dial_refused", "dialer", at, contact.id, attempt.id,
                 data={"reason": refusal.code, "message": refusal.message})])
             if attempt.ended_at is None and attempt.dialed_at is None:
@@ -226,7 +254,8 @@ class CallDesk:
     # --- the end of a call ------------------------------------------------------------
     def end(self, attempt_id: int, ending: CallEnding, now: dt.datetime | None = None, *,
             by: str = "agent", appointment_at: dt.datetime | None = None,
-            promise: bool = False, spoken_language: str | None = None) -> Decision:
+            promise: bool = False, spoken_language: str | None = None,
+            session: Session | None = None) -> Decision:
         """End a connected call: hang up, code the attempt, decide the contact's next call.
 
         :param appointment_at: for ``APPOINTMENT``, the aware instant the respondent asked for
@@ -236,7 +265,7 @@ class CallDesk:
             ``bad_ending`` (an ending that contradicts the interview or lacks its details).
         """
         moment = now or utc_now()
-        with transaction(self.engine) as session:
+        with unit_of_work(self.engine, session) as session:
             attempt, campaign = self._attempt(session, attempt_id)
             if attempt.ended_at is not None:
                 raise DialerError("attempt_ended", f"attempt {attempt_id} has ended already")
@@ -247,7 +276,7 @@ class CallDesk:
                                                 "ends")
             self._check_against_interview(session, attempt, ending)
             hangup = self.backend.hang_up(attempt_id, moment, by=by)
-            trace.append(session, campaign.id, [self._entry(attempt, hangup)])
+            trace.defer(session, campaign.id, [self._entry(attempt, hangup)])
             return self._end(session, attempt, campaign, ending, moment, by=by,
                              appointment_at=appointment_at, promise=promise,
                              spoken_language=spoken_language)
@@ -286,7 +315,7 @@ class CallDesk:
         data.update(code=attempt.disposition, final=decision.final)
         if decision.due_at is not None:
             data["next_due"] = decision.due_at.isoformat()
-        trace.append(session, campaign.id, [trace.Entry(
+        trace.defer(session, campaign.id, [trace.Entry(
             "outcome", self._agent_actor(session, attempt) if by == "agent" else "dialer", at,
             contact.id, attempt.id, interview.id if interview else None, data)])
         return decision
@@ -316,6 +345,22 @@ class CallDesk:
             return Decision(final, True)
         return settle(session, contact, campaign, code, earlier, at)
 
+    def call_rows(self, attempt_id: int, session: Session) -> tuple[Attempt, Contact, Campaign]:
+        """The rows of an attempt, for a caller that runs a whole call in ``session`` and keeps
+        them referenced so the session serves them from its identity map (it holds rows only
+        weakly)."""
+        attempt, campaign = self._attempt(session, attempt_id)
+        contact = session.get(Contact, attempt.contact_id)
+        assert contact is not None
+        return attempt, contact, campaign
+
+    def max_call(self, attempt_id: int, session: Session | None = None) -> dt.timedelta:
+        """How long the attempt's call may last before the dialer hangs up (the campaign's
+        maximum call duration)."""
+        with unit_of_work(self.engine, session) as session:
+            _attempt, campaign = self._attempt(session, attempt_id)
+            return dt.timedelta(minutes=campaign.max_call_minutes)
+
     # --- helpers ------------------------------------------------------------------------
     def _attempt(self, session: Session, attempt_id: int) -> tuple[Attempt, Campaign]:
         attempt = session.get(Attempt, attempt_id)
@@ -330,7 +375,7 @@ class CallDesk:
                            data=dict(event.data))
 
     def _agent_code(self, session: Session, attempt: Attempt) -> str:
-        return session.scalar(select(Agent.code).where(Agent.id == attempt.agent_id)) or "?"
+        return agent_code(session, attempt.agent_id)
 
     def _agent_actor(self, session: Session, attempt: Attempt) -> str:
         return actor_of(self._agent_code(session, attempt))

@@ -109,3 +109,14 @@ def transaction(engine: Engine) -> Iterator[Session]:
     """One unit of work: a session that commits once at the end and rolls back on any error."""
     with Session(engine, expire_on_commit=False) as session, session.begin():
         yield session
+
+
+@contextmanager
+def unit_of_work(engine: Engine, session: Session | None = None) -> Iterator[Session]:
+    """``session`` when the caller gives one (the work joins the caller's transaction, which
+    commits it), else a new :func:`transaction` on ``engine``."""
+    if session is not None:
+        yield session
+        return
+    with transaction(engine) as own:
+        yield own

@@ -25,15 +25,15 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, select
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.orm import Session
 
 from dialer import trace
-from dialer.calls import actor_of
+from dialer.calls import actor_of, agent_code
 from dialer.campaigns import campaign_questionnaire
-from dialer.db import transaction, writer
+from dialer.db import transaction, unit_of_work, writer
 from dialer.errors import DialerError
 from dialer.models import (
-    Agent,
     AnswerKind,
     AnswerRecord,
     Attempt,
@@ -49,6 +49,10 @@ from survey_engine.interview.engine import Prompt, Step
 from survey_engine.questionnaire.model import Questionnaire
 
 logger = logging.getLogger(__name__)
+
+#: Key in ``Session.info``: interview rows this transaction has locked (and wrote last), by
+#: contact id; they are read again only in a new transaction.
+_HELD = "dialer.interviews.held"
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,8 @@ class InterviewDesk:
         self._live: dict[int, Engine_] = {}
 
     # --- starting -----------------------------------------------------------------------
-    def begin(self, attempt_id: int, now: dt.datetime | None = None) -> Turn:
+    def begin(self, attempt_id: int, now: dt.datetime | None = None, *,
+              session: Session | None = None) -> Turn:
         """Start the contact's interview, or resume it where it stopped.
 
         :raises DialerError: ``no_connected_call``; ``catalog_changed`` when the catalog of
@@ -87,9 +92,10 @@ class InterviewDesk:
             when the questionnaire or catalog cannot be loaded.
         """
         moment = now or utc_now()
-        with transaction(self.engine) as session:
+        with unit_of_work(self.engine, session) as session:
             attempt, campaign, contact = self._connected(session, attempt_id)
-            row = session.scalar(select(Interview).where(Interview.contact_id == contact.id))
+            row = session.scalar(select(Interview).where(Interview.contact_id == contact.id)
+                                 .with_for_update())
             actor = self._actor(session, attempt)
             if row is None:
                 live = self._start(campaign, contact)
@@ -109,17 +115,25 @@ class InterviewDesk:
                 row.last_attempt_id = attempt.id
                 kind = "interview_resumed"
             self._live[row.id] = live
+            session.info.setdefault(_HELD, {})[contact.id] = row
             entries = [trace.Entry(kind, actor, moment, contact.id, attempt.id, row.id, {
                 "questionnaire": row.questionnaire_slug,
                 "version": row.questionnaire_version, "language": row.language,
                 "catalog_sha256": row.catalog_sha256, "answered": row.answered})]
             entries += self._asked(live, actor, moment, attempt, row)
-            trace.append(session, campaign.id, entries)
+            trace.defer(session, campaign.id, entries)
             return Turn(row.id, live.current(), live.outcome)
+
+    def questionnaire_of(self, interview_id: int) -> Questionnaire:
+        """The questionnaire of an interview this desk began or answered."""
+        live = self._live.get(interview_id)
+        if live is None:
+            raise DialerError("no_interview", f"interview {interview_id} is not running here")
+        return live.questionnaire
 
     # --- answering ----------------------------------------------------------------------
     def answer(self, attempt_id: int, value: Any, now: dt.datetime | None = None, *,
-               typed: bool = False) -> Turn:
+               typed: bool = False, session: Session | None = None) -> Turn:
         """Give the current question's answer (``typed``: as text typed at a keyboard).
 
         A refused answer changes nothing and is not stored; the turn carries its message.
@@ -127,7 +141,7 @@ class InterviewDesk:
         :raises DialerError: ``no_connected_call``, ``no_interview``, ``interview_ended``.
         """
         moment = now or utc_now()
-        with transaction(self.engine) as session:
+        with unit_of_work(self.engine, session) as session:
             attempt, campaign, contact = self._connected(session, attempt_id)
             row, live = self._current(session, campaign, contact)
             prompt = live.current()
@@ -152,17 +166,18 @@ class InterviewDesk:
                                    row.id, {"question": prompt.question_id, "value": stored,
                                             "shown_order": shown})]
             entries += self._asked(live, actor, moment, attempt, row)
-            trace.append(session, campaign.id, entries)
+            trace.defer(session, campaign.id, entries)
             return Turn(row.id, live.current(), live.outcome)
 
-    def back(self, attempt_id: int, now: dt.datetime | None = None) -> Turn:
+    def back(self, attempt_id: int, now: dt.datetime | None = None, *,
+             session: Session | None = None) -> Turn:
         """Go back one question: its answer is withdrawn (a new row and event) and it is
         asked again.
 
         :raises DialerError: ``no_connected_call``, ``no_interview``, ``no_previous``.
         """
         moment = now or utc_now()
-        with transaction(self.engine) as session:
+        with unit_of_work(self.engine, session) as session:
             attempt, campaign, contact = self._connected(session, attempt_id)
             row, live = self._current(session, campaign, contact)
             try:
@@ -174,7 +189,7 @@ class InterviewDesk:
                                      question_id=prompt.question_id,
                                      kind=AnswerKind.WITHDRAWN, actor=actor, at=moment))
             self._save(row, live, moment)
-            trace.append(session, campaign.id, [
+            trace.defer(session, campaign.id, [
                 trace.Entry("answer_withdrawn", actor, moment, contact.id, attempt.id, row.id,
                             {"question": prompt.question_id}),
                 *self._asked(live, actor, moment, attempt, row)])
@@ -213,7 +228,7 @@ class InterviewDesk:
                                   kind=AnswerKind.CORRECTED, value=stored, actor=actor,
                                   at=moment)
             session.add(record)
-            trace.append(session, campaign.id, [trace.Entry(
+            trace.defer(session, campaign.id, [trace.Entry(
                 "answer_corrected", actor, moment, row.contact_id, None, row.id,
                 {"question": question_id, "value": stored,
                  "was": live.state.answers[question_id], "reason": reason})])
@@ -233,15 +248,21 @@ class InterviewDesk:
 
     def _current(self, session: Session, campaign: Campaign, contact: Contact
                  ) -> tuple[Interview, Engine_]:
-        row = session.scalar(select(Interview).where(Interview.contact_id == contact.id)
-                             .with_for_update())
+        """The contact's interview row, locked for this transaction, and its live engine
+        (resumed from the stored state unless the one kept here still matches it)."""
+        held: dict[int, Interview] = session.info.setdefault(_HELD, {})
+        row = held.get(contact.id)
         if row is None:
-            raise DialerError("no_interview", f"contact {contact.id} has no interview yet")
-        live = self._live.get(row.id)
-        if live is None or live.to_json() != row.state:
-            live = self._resume(campaign, row)
-            self._live[row.id] = live
-        return row, live
+            row = session.scalar(select(Interview).where(Interview.contact_id == contact.id)
+                                 .with_for_update())
+            if row is None:
+                raise DialerError("no_interview", f"contact {contact.id} has no interview yet")
+            held[contact.id] = row
+            live = self._live.get(row.id)
+            if live is None or live.to_json() != row.state:
+                live = self._resume(campaign, row)
+                self._live[row.id] = live
+        return row, self._live[row.id]
 
     def _start(self, campaign: Campaign, contact: Contact) -> Engine_:
         questionnaire = self._questionnaire(campaign)
@@ -294,8 +315,13 @@ class InterviewDesk:
                                      "shown_order": [o.code for o in prompt.options] or None})]
 
     def _actor(self, session: Session, attempt: Attempt) -> str:
-        return actor_of(session.scalar(select(Agent.code).where(Agent.id == attempt.agent_id))
-                        or "?")
+        return actor_of(agent_code(session, attempt.agent_id))
+
+
+@sqlalchemy_event.listens_for(Session, "after_commit")
+@sqlalchemy_event.listens_for(Session, "after_rollback")
+def _forget_held(session: Session) -> None:
+    session.info.pop(_HELD, None)
 
 
 def _contact_fields(fields: Mapping[str, Any]) -> dict[str, Any]:

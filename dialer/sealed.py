@@ -110,13 +110,15 @@ def _check_attempt(attempt: Attempt, contact: Contact, campaign: Campaign,
 
 def _check_lists(session: Session, attempt: Attempt, contact: Contact) -> None:
     phone = contact.phone_e164
-    if session.scalar(select(exists().where(DoNotCall.phone_e164 == phone))):
-        raise DialRefused("do_not_call", f"attempt {attempt.id}: the number is on the "
-                                         "do-not-call list")
+    listed = exists().where(DoNotCall.phone_e164 == phone)
     excluded = exists().where(
         AgentExclusion.agent_id == attempt.agent_id,
         func.substr(phone, 1, func.length(AgentExclusion.prefix)) == AgentExclusion.prefix)
-    if session.scalar(select(excluded)):
+    on_list, is_excluded = session.execute(select(listed, excluded)).one()
+    if on_list:
+        raise DialRefused("do_not_call", f"attempt {attempt.id}: the number is on the "
+                                         "do-not-call list")
+    if is_excluded:
         raise DialRefused("excluded", f"attempt {attempt.id}: the number is excluded for "
                                       "this agent")
 
@@ -130,14 +132,16 @@ def _check_moment(session: Session, attempt: Attempt, contact: Contact, campaign
                        skip_public_holidays=campaign.skip_public_holidays):
         raise DialRefused("outside_window", f"attempt {attempt.id}: the respondent's calling "
                                             f"window is closed ({group.time_zone})")
-    site_zone = session.scalar(select(Site.time_zone).join(Agent, Agent.site_id == Site.id)
-                               .where(Agent.id == attempt.agent_id))
+    site_zone, level = session.execute(
+        select(Site.time_zone, AgentLanguage.level)
+        .join(Agent, Agent.site_id == Site.id)
+        .outerjoin(AgentLanguage, (AgentLanguage.agent_id == Agent.id)
+                   & (AgentLanguage.language == group.language))
+        .where(Agent.id == attempt.agent_id)).one()
     shifts = [WeeklyShift(s.weekday, s.start, s.end) for s in session.scalars(
         select(Shift).where(Shift.agent_id == attempt.agent_id))]
-    if site_zone is None or not on_shift(shifts, site_zone, now):
+    if not on_shift(shifts, site_zone, now):
         raise DialRefused("off_shift", f"attempt {attempt.id}: the agent is not on shift")
-    level = session.scalar(select(AgentLanguage.level).where(
-        AgentLanguage.agent_id == attempt.agent_id, AgentLanguage.language == group.language))
     if level is None or level.rank < campaign.minimum_language_level.rank:
         raise DialRefused("language_not_spoken", f"attempt {attempt.id}: the agent does not "
                                                  f"speak {group.language} well enough")

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 import rfc8785
-from sqlalchemy import Row, Table, func, insert, select
+from sqlalchemy import Connection, Row, Table, bindparam, func, insert, select
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -82,7 +83,8 @@ def append(session: Session, campaign_id: int, entries: Sequence[Entry]) -> list
     """
     if not entries:
         return []
-    seq, last_hash = _lock_head(session, campaign_id)
+    connection = session.connection()
+    seq, last_hash = _lock_head(connection, campaign_id)
     rows = []
     positions = []
     for entry in entries:
@@ -95,24 +97,58 @@ def append(session: Session, campaign_id: int, entries: Sequence[Entry]) -> list
                      "prev_hash": last_hash, "hash": last_hash_next})
         last_hash = last_hash_next
         positions.append(seq)
-    session.execute(insert(_EVENTS), rows)
-    session.execute(_HEADS.update().where(_HEADS.c.campaign_id == campaign_id)
-                    .values(seq=seq, hash=last_hash))
+    connection.execute(_INSERT_EVENT, rows)
+    connection.execute(_MOVE_HEAD, {"campaign": campaign_id, "seq": seq, "hash": last_hash})
     return positions
 
 
-def _lock_head(session: Session, campaign_id: int) -> tuple[int, str]:
+#: Statements built once: appending runs with every step of every call.
+_INSERT_EVENT = insert(_EVENTS)
+_MOVE_HEAD = (_HEADS.update().where(_HEADS.c.campaign_id == bindparam("campaign"))
+              .values(seq=bindparam("seq"), hash=bindparam("hash")))
+#: Reading the head through an UPDATE locks its row on every database (a row lock on
+#: PostgreSQL, the write lock on SQLite) in one statement.
+_LOCK_HEAD = (_HEADS.update().where(_HEADS.c.campaign_id == bindparam("campaign"))
+              .values(seq=_HEADS.c.seq).returning(_HEADS.c.seq, _HEADS.c.hash))
+
+
+def _lock_head(connection: Connection, campaign_id: int) -> tuple[int, str]:
     """The campaign's chain end, locked until the transaction ends; created at the genesis."""
-    dialect = session.get_bind().dialect.name
-    start = {"campaign_id": campaign_id, "seq": 0, "hash": GENESIS}
-    if dialect == "postgresql":
-        session.execute(postgresql.insert(_HEADS).values(start).on_conflict_do_nothing())
-    else:
-        session.execute(sqlite.insert(_HEADS).values(start).on_conflict_do_nothing())
-    row = session.execute(select(_HEADS.c.seq, _HEADS.c.hash)
-                          .where(_HEADS.c.campaign_id == campaign_id)
-                          ).one()
+    row = connection.execute(_LOCK_HEAD, {"campaign": campaign_id}).one_or_none()
+    if row is None:
+        start = {"campaign_id": campaign_id, "seq": 0, "hash": GENESIS}
+        insert_head = postgresql.insert(_HEADS) if connection.dialect.name == "postgresql" \
+            else sqlite.insert(_HEADS)
+        connection.execute(insert_head.values(start).on_conflict_do_nothing())
+        row = connection.execute(_LOCK_HEAD, {"campaign": campaign_id}).one()
     return int(row.seq), str(row.hash)
+
+
+_PENDING = "dialer.trace.pending"
+
+
+def defer(session: Session, campaign_id: int, entries: Sequence[Entry]) -> None:
+    """Append ``entries`` when the session's transaction commits, after those deferred before
+    them; dropped if it rolls back.
+
+    Every step of a call is traced in the transaction that makes it; deferring the appends of
+    a transaction to its commit takes the chain's lock once per transaction, and only for the
+    moment of writing.
+    """
+    pending: dict[int, list[Entry]] = session.info.setdefault(_PENDING, {})
+    pending.setdefault(campaign_id, []).extend(entries)
+
+
+@sqlalchemy_event.listens_for(Session, "before_commit")
+def _append_deferred(session: Session) -> None:
+    pending: dict[int, list[Entry]] | None = session.info.pop(_PENDING, None)
+    for campaign_id in sorted(pending or {}):
+        append(session, campaign_id, (pending or {})[campaign_id])
+
+
+@sqlalchemy_event.listens_for(Session, "after_rollback")
+def _drop_deferred(session: Session) -> None:
+    session.info.pop(_PENDING, None)
 
 
 @dataclass(frozen=True)

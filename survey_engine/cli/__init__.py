@@ -45,6 +45,7 @@ def main(verbose: bool) -> None:
       survey-engine campaigns start CAMPAIGN && survey-engine campaigns list
       survey-engine dispatch next AGENT --at 2026-11-24T02:00+01:00 --count 3
       survey-engine dispatch next AGENT
+      survey-engine trace verify
 
     Run any command with --help for its options and examples.
     """
@@ -62,6 +63,7 @@ def _register() -> None:
         dispatch,
         i18n,
         interview,
+        trace,
         validate,
     )
 
@@ -74,6 +76,7 @@ def _register() -> None:
     main.add_command(contacts.contacts)
     main.add_command(campaigns.campaigns)
     main.add_command(dispatch.dispatch)
+    main.add_command(trace.trace)
 
 
 _register()

@@ -32,7 +32,8 @@ TURKISH = "+32470000001"
 #: Answers that take the customer-satisfaction questionnaire to its end.
 ANSWERS: dict[str, Any] = {
     "consent": True, "services": [1], "overall_satisfaction": 4, "improvements": [2],
-    "contacted_support": False, "monthly_bill": 45, "nps": 9, "nps_why": "Goed netwerk", "switch_intent": 1}
+    "contacted_support": False, "monthly_bill": 45, "nps": 9, "nps_why": "Goed netwerk",
+    "switch_intent": 1}
 
 
 def _contact(engine: Engine, contact_id: int) -> Contact:

@@ -1,0 +1,1 @@
+"""The call-centre simulator: whole days on a virtual clock."""

@@ -1,0 +1,266 @@
+"""Whole days of a campaign on a virtual clock, through the real dispatcher, call desk and
+interview desk, with the ``sim`` telephony backend playing the network and the respondents.
+
+Each agent is a stream of events on one timeline (a heap ordered by virtual time): while on
+shift the agent asks the dispatcher for a contact, the call desk dials it by attempt id, and
+an answered respondent (drawn by the sim backend) cooperates, refuses, breaks off, asks for an
+appointment or turns out to speak another language; a cooperating respondent answers the
+questionnaire by its logic (:mod:`dialer.simulation.answers`). Every step is written to the
+database and traced exactly as live calls are, so what the simulation reports is what the
+centre would have recorded. One difference: a simulated call is written in one transaction
+(claim aside), where a live call commits every step as it happens.
+
+Nothing sleeps: durations come from the sim backend's distributions and move the virtual clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from dialer.calls import CallDesk
+from dialer.db import transaction
+from dialer.dispatch import Claim, Dispatcher
+from dialer.errors import DialerError
+from dialer.interviews import InterviewDesk
+from dialer.models import Agent, Shift, Site
+from dialer.outcomes import CallEnding
+from dialer.simulation.answers import simulated_answer
+from dialer.simulation.tally import Tally
+from dialer.telephony.sim import SimBackend
+from dialer.telephony.sim_respondent import RespondentBehaviour, SimRespondent
+
+logger = logging.getLogger(__name__)
+
+#: How long an agent with nothing to call waits before asking again: the first time, and at
+#: most (the wait doubles while nothing comes, so idle nights cost little to simulate).
+IDLE_STEP = dt.timedelta(minutes=1)
+MAX_IDLE_STEP = dt.timedelta(minutes=8)
+#: Reading the case before pressing call, in preview mode.
+PREVIEW_TIME = dt.timedelta(seconds=10)
+#: Noting the outcome after a call.
+WRAP_UP = dt.timedelta(seconds=15)
+#: Time for the introduction before the first question, or before a refusal.
+INTRODUCTION = dt.timedelta(seconds=25)
+#: What the questionnaire's own ending means for the call.
+_OUTCOME_ENDINGS = {"complete": CallEnding.COMPLETE, "refusal": CallEnding.REFUSAL,
+                    "screened_out": CallEnding.SCREENED_OUT,
+                    "quota_full": CallEnding.QUOTA_FULL}
+
+
+@dataclass
+class AgentClock:
+    """One simulated agent: shift intervals (UTC) over the simulated period."""
+
+    agent_id: int
+    code: str
+    languages: frozenset[str]
+    intervals: list[tuple[dt.datetime, dt.datetime]]
+    busy: dt.timedelta = dt.timedelta(0)
+    idle_step: dt.timedelta = IDLE_STEP
+
+    def next_on_shift(self, moment: dt.datetime) -> dt.datetime | None:
+        """``moment`` if on shift then, else the start of the next shift (None: no more)."""
+        for start, end in self.intervals:
+            if moment < end:
+                return max(moment, start)
+        return None
+
+    def shift_end(self, moment: dt.datetime) -> dt.datetime:
+        for start, end in self.intervals:
+            if start <= moment < end:
+                return end
+        return moment
+
+
+@dataclass
+class Simulation:
+    """A simulated period for the agents of one database (see module docstring)."""
+
+    engine: Engine
+    backend: SimBackend
+    start: dt.datetime
+    days: float
+    agent_ids: Sequence[int] | None = None
+    progress: Callable[[dt.datetime], None] | None = None
+    tally: Tally = field(default_factory=Tally)
+
+    def __post_init__(self) -> None:
+        if self.start.tzinfo is None:
+            raise DialerError("naive_time", "the simulation's start needs a time zone")
+        if not 0 < self.days <= 31:
+            raise DialerError("bad_days", f"simulate between a few hours and 31 days, not "
+                                          f"{self.days}")
+        self.end = self.start + dt.timedelta(days=self.days)
+        self.dispatcher = Dispatcher(self.engine, roster_ttl=dt.timedelta(seconds=30))
+        self.desk = CallDesk(self.engine, self.backend)
+        self.interviews = InterviewDesk(self.engine)
+
+    def run(self) -> Tally:
+        """Run the period; the tally of what happened."""
+        agents = self._agents()
+        timeline: list[tuple[dt.datetime, int]] = []
+        for agent in agents.values():
+            first = agent.next_on_shift(self.start)
+            if first is not None and first < self.end:
+                heapq.heappush(timeline, (first, agent.agent_id))
+        reported = self.start
+        while timeline:
+            moment, agent_id = heapq.heappop(timeline)
+            if moment >= self.end:
+                break
+            if self.progress is not None and moment - reported >= dt.timedelta(minutes=15):
+                self.progress(moment)
+                reported = moment
+            agent = agents[agent_id]
+            following = agent.next_on_shift(self._turn(agent, moment))
+            if following is not None and following < self.end:
+                heapq.heappush(timeline, (following, agent_id))
+        self.tally.backlog = self.dispatcher.backlog(self.end)
+        for agent in agents.values():
+            self.tally.add_agent(agent.code, agent.languages, agent.busy,
+                                 _overlap(agent.intervals, self.start, self.end))
+        self.backend.close()
+        return self.tally
+
+    # --- one agent's turn ---------------------------------------------------------------
+    def _turn(self, agent: AgentClock, moment: dt.datetime) -> dt.datetime:
+        """Let the agent make one call (or wait); the instant they are free again."""
+        try:
+            claim = self.dispatcher.next_call(agent.agent_id, moment)
+        except DialerError as error:
+            if error.code != "off_shift":
+                raise
+            return moment + IDLE_STEP
+        if claim is None:
+            wait = agent.idle_step
+            agent.idle_step = min(wait * 2, MAX_IDLE_STEP)
+            return min(moment + wait, agent.shift_end(moment))
+        agent.idle_step = IDLE_STEP
+        with transaction(self.desk.engine) as session:
+            return self._call(agent, claim, moment, session)
+
+    def _call(self, agent: AgentClock, claim: Claim, moment: dt.datetime, session: Session
+              ) -> dt.datetime:
+        """One call from claim to disposition, in one transaction (``session``)."""
+        case = self.desk.open_attempt(claim, moment, session=session)
+        rows = self.desk.call_rows(case.attempt_id, session)  # noqa: F841 - kept for the call
+        dial_at = moment + (PREVIEW_TIME if case.mode == "preview" else dt.timedelta(0))
+        result = self.desk.dial(case.attempt_id, dial_at, session=session)
+        self.tally.attempt(case.language)
+        if result.refused is not None:
+            self.tally.refused(case.language, result.refused)
+            return dial_at + WRAP_UP
+        if not result.answered:
+            assert result.decision is not None
+            self.tally.decided(case.language, result.decision.code, result.decision.final)
+            freed = (result.ended_at or dial_at) + WRAP_UP
+            agent.busy += freed - moment
+            return freed
+        assert result.answered_at is not None
+        respondent = self.backend.respondent(case.attempt_id)
+        ended, ending, extra = self._conversation(case.attempt_id, case.language,
+                                                  result.answered_at, respondent, session)
+        decision = self.desk.end(case.attempt_id, ending, ended,
+                                 by="respondent" if ending is CallEnding.BREAK_OFF else "agent",
+                                 session=session, **extra)
+        self.tally.decided(case.language, decision.code, decision.final)
+        if ending is CallEnding.COMPLETE:
+            self.tally.complete(case.language, ended - result.answered_at)
+        freed = ended + WRAP_UP
+        agent.busy += freed - moment
+        return freed
+
+    def _conversation(self, attempt_id: int, language: str, answered: dt.datetime,
+                      respondent: SimRespondent, session: Session
+                      ) -> tuple[dt.datetime, CallEnding, dict[str, Any]]:
+        """Play the respondent; when the call ends, how, and the ending's details."""
+        behaviour = respondent.behaviour
+        moment = answered + INTRODUCTION
+        if behaviour is RespondentBehaviour.REFUSES:
+            return moment, CallEnding.REFUSAL, {}
+        if behaviour is RespondentBehaviour.LANGUAGE_PROBLEM:
+            return moment, CallEnding.LANGUAGE_PROBLEM, {
+                "spoken_language": respondent.spoken_language or language}
+        if behaviour is RespondentBehaviour.ASKS_APPOINTMENT:
+            return moment, CallEnding.APPOINTMENT, {
+                "appointment_at": moment + respondent.appointment_in, "promise": True}
+        turn = self.interviews.begin(attempt_id, moment, session=session)
+        questionnaire = self.interviews.questionnaire_of(turn.interview_id)
+        limit = answered + self.desk.max_call(attempt_id, session)
+        given = 0
+        while turn.prompt is not None:
+            if behaviour is RespondentBehaviour.BREAKS_OFF and given >= respondent.break_off_after:
+                return moment, CallEnding.BREAK_OFF, {}
+            moment += dt.timedelta(seconds=respondent.seconds_per_question())
+            if moment >= limit:
+                return limit, CallEnding.BREAK_OFF, {}
+            value = simulated_answer(questionnaire, turn.prompt, respondent.rng,
+                                     today=moment.date())
+            turn = self.interviews.answer(attempt_id, value, moment, session=session)
+            given += 1
+        assert turn.outcome is not None
+        return moment + dt.timedelta(seconds=10), _OUTCOME_ENDINGS[turn.outcome], {}
+
+    # --- setting up ---------------------------------------------------------------------
+    def _agents(self) -> dict[int, AgentClock]:
+        with transaction(self.engine) as session:
+            query = select(Agent).where(Agent.active)
+            if self.agent_ids is not None:
+                query = query.where(Agent.id.in_(self.agent_ids))
+            agents = {}
+            for agent in session.scalars(query):
+                site = session.get(Site, agent.site_id)
+                assert site is not None
+                shifts = list(session.scalars(select(Shift).where(Shift.agent_id == agent.id)))
+                agents[agent.id] = AgentClock(
+                    agent.id, agent.code,
+                    frozenset(spoken.language for spoken in agent.languages),
+                    shift_intervals(shifts, site.time_zone, self.start, self.end))
+        if not agents:
+            raise DialerError("no_agents", "there are no active agents to simulate")
+        return agents
+
+
+def shift_intervals(shifts: Sequence[Shift], time_zone: str, start: dt.datetime,
+                    end: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The UTC intervals an agent works between ``start`` and ``end``, merged and sorted."""
+    zone = ZoneInfo(time_zone)
+    first = start.astimezone(zone).date() - dt.timedelta(days=1)
+    last = end.astimezone(zone).date()
+    intervals = []
+    day = first
+    while day <= last:
+        for shift in shifts:
+            if shift.weekday != day.weekday():
+                continue
+            begins = dt.datetime.combine(day, shift.start, zone)
+            end_day = day if shift.start < shift.end else day + dt.timedelta(days=1)
+            ends = dt.datetime.combine(end_day, shift.end, zone)
+            intervals.append((begins.astimezone(dt.UTC), ends.astimezone(dt.UTC)))
+        day += dt.timedelta(days=1)
+    merged: list[tuple[dt.datetime, dt.datetime]] = []
+    for begins, ends in sorted(intervals):
+        if ends <= start or begins >= end:
+            continue
+        if merged and begins <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], ends))
+        else:
+            merged.append((begins, ends))
+    return merged
+
+
+def _overlap(intervals: Sequence[tuple[dt.datetime, dt.datetime]], start: dt.datetime,
+             end: dt.datetime) -> dt.timedelta:
+    total = dt.timedelta(0)
+    for begins, ends in intervals:
+        total += max(dt.timedelta(0), min(ends, end) - max(begins, start))
+    return total
