@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,8 +28,9 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from dialer import trace
-from dialer.db import unit_of_work, writer
-from dialer.dispatch import Claim
+from dialer.db import transaction, unit_of_work, writer
+from dialer.dispatch import DEFAULT_ROSTER_TTL, Claim
+from dialer.dispatch_plan import Roster, fresh_roster
 from dialer.errors import DialerError
 from dialer.models import (
     Agent,
@@ -123,10 +125,14 @@ _AGENT_CODES: dict[int, str] = {}
 class CallDesk:
     """Places and ends calls for agents through one telephony backend."""
 
-    def __init__(self, engine: Engine, backend: TelephonyBackend) -> None:
+    def __init__(self, engine: Engine, backend: TelephonyBackend, *,
+                 roster_ttl: dt.timedelta = DEFAULT_ROSTER_TTL) -> None:
         self.engine = writer(engine)
         self.backend = backend
         self.actor = f"telephony:{backend.name}"
+        #: How old the snapshot of windows, shifts and retry rules may be (as dispatch's).
+        self.roster_ttl = roster_ttl
+        self._cached_roster: Roster | None = None
 
     # --- claim to attempt ---------------------------------------------------------------
     def open_attempt(self, claim: Claim, now: dt.datetime | None = None, *,
@@ -218,7 +224,7 @@ class CallDesk:
         ``dial_requested`` in one committed transaction (the caller's, when it gave one), then
         hands over the number."""
         with unit_of_work(self.engine, given) as session:
-            resolved = resolve_number(session, attempt_id, at)
+            resolved = resolve_number(session, attempt_id, at, self._roster(session))
             attempt, contact = resolved.attempt, resolved.contact
             attempt.dialed_at = at
             contact.attempts += 1
@@ -255,12 +261,13 @@ class CallDesk:
     def end(self, attempt_id: int, ending: CallEnding, now: dt.datetime | None = None, *,
             by: str = "agent", appointment_at: dt.datetime | None = None,
             promise: bool = False, spoken_language: str | None = None,
-            session: Session | None = None) -> Decision:
+            reason: str | None = None, session: Session | None = None) -> Decision:
         """End a connected call: hang up, code the attempt, decide the contact's next call.
 
         :param appointment_at: for ``APPOINTMENT``, the aware instant the respondent asked for
             (their local time converted by the caller); ``promise`` keeps it for this agent.
         :param spoken_language: for ``LANGUAGE_PROBLEM``, the language the respondent speaks.
+        :param reason: why the system ended the call (``max_duration``...), for the trace.
         :raises DialerError: ``not_connected`` (no live call), ``attempt_ended``,
             ``bad_ending`` (an ending that contradicts the interview or lacks its details).
         """
@@ -274,15 +281,26 @@ class CallDesk:
             if ending not in _CONVERSATION_ENDINGS:
                 raise DialerError("bad_ending", f"{ending.value} is not how a conversation "
                                                 "ends")
-            self._check_against_interview(session, attempt, ending)
-            hangup = self.backend.hang_up(attempt_id, moment, by=by)
+            interview = self._check_against_interview(session, attempt, ending)
+            hangup = self._hang_up(attempt_id, moment, by)
             trace.defer(session, campaign.id, [self._entry(attempt, hangup)])
             return self._end(session, attempt, campaign, ending, moment, by=by,
-                             appointment_at=appointment_at, promise=promise,
-                             spoken_language=spoken_language)
+                             interview=interview, appointment_at=appointment_at,
+                             promise=promise, spoken_language=spoken_language, reason=reason)
+
+    def _hang_up(self, attempt_id: int, moment: dt.datetime, by: str) -> CallEvent:
+        """Hang up through the backend; a call the backend no longer has (the process that
+        placed it ended) is recorded as already gone, so the attempt can still be ended."""
+        try:
+            return self.backend.hang_up(attempt_id, moment, by=by)
+        except DialerError as error:
+            if error.code != "no_live_call":
+                raise
+            return CallEvent("hangup", moment, {"by": by, "call": "already_gone"})
 
     def _check_against_interview(self, session: Session, attempt: Attempt,
-                                 ending: CallEnding) -> None:
+                                 ending: CallEnding) -> Interview | None:
+        """The contact's interview, if any, after checking that ``ending`` fits it."""
         interview = session.scalar(select(Interview).where(
             Interview.contact_id == attempt.contact_id))
         outcome = interview.outcome if interview is not None else None
@@ -294,19 +312,24 @@ class CallDesk:
                                           CallEnding.QUOTA_FULL):
             raise DialerError("bad_ending", f"{ending.value}: only the questionnaire decides "
                                             "that, and the interview has not ended")
+        return interview
 
     def _end(self, session: Session, attempt: Attempt, campaign: Campaign, ending: CallEnding,
-             at: dt.datetime, *, by: str | None, appointment_at: dt.datetime | None = None,
-             promise: bool = False, spoken_language: str | None = None) -> Decision:
+             at: dt.datetime, *, by: str | None, interview: Interview | None = None,
+             appointment_at: dt.datetime | None = None, promise: bool = False,
+             spoken_language: str | None = None, reason: str | None = None) -> Decision:
+        """Code the attempt, decide the contact's next call, trace the outcome. ``interview``
+        is the contact's, for a conversation (a network ending has none to weigh)."""
         contact = session.get(Contact, attempt.contact_id)
         assert contact is not None
-        earlier = earlier_codes(session, contact.id, attempt.id)
-        interview = session.scalar(select(Interview).where(Interview.contact_id == contact.id))
+        earlier = earlier_codes(session, contact.id, attempt.id) if attempt.ordinal > 1 else []
         code = attempt_disposition(ending, answered_share=_share(interview),
                                    earlier_codes=earlier)
         data: dict[str, Any] = {"ending": ending.value}
         if by is not None:
             data["by"] = by
+        if reason is not None:
+            data["reason"] = reason
         decision = self._decide(session, attempt, contact, campaign, ending, code, earlier,
                                 at, appointment_at, promise, spoken_language, data)
         attempt.ended_at = at
@@ -329,7 +352,7 @@ class CallDesk:
                 raise DialerError("bad_ending", "an appointment needs a time in the future")
             data["appointment_at"] = appointment_at.isoformat()
             return settle(session, contact, campaign, code, earlier, at,
-                          appointment_at=appointment_at,
+                          self._delays(session, campaign), appointment_at=appointment_at,
                           promised_to=attempt.agent_id if promise else None)
         if ending is CallEnding.LANGUAGE_PROBLEM:
             if not spoken_language:
@@ -343,7 +366,40 @@ class CallDesk:
             contact.state = ContactState.DONE
             contact.disposition = final
             return Decision(final, True)
-        return settle(session, contact, campaign, code, earlier, at)
+        return settle(session, contact, campaign, code, earlier, at,
+                      self._delays(session, campaign))
+
+    def _roster(self, session: Session) -> Roster:
+        """Windows, groups, agents and retry delays, read at most every ``roster_ttl``."""
+        self._cached_roster = fresh_roster(self._cached_roster, session, self.roster_ttl)
+        return self._cached_roster
+
+    def _delays(self, session: Session, campaign: Campaign) -> Mapping[str, dt.timedelta]:
+        rules = self._roster(session).campaigns.get(campaign.id)
+        if rules is not None:
+            return rules.retry_delays
+        return {rule.outcome: dt.timedelta(minutes=rule.delay_minutes)
+                for rule in campaign.retry_rules}
+
+    def hang_up_overdue(self, now: dt.datetime | None = None) -> list[int]:
+        """Hang up every connected call that has lasted its campaign's maximum duration: the
+        attempt ends as a break-off by the system (reason ``max_duration``).
+
+        :returns: the attempts ended.
+        """
+        moment = now or utc_now()
+        with transaction(self.engine) as session:
+            live = session.execute(
+                select(Attempt.id, Attempt.connected_at, Campaign.max_call_minutes)
+                .join(Campaign, Campaign.id == Attempt.campaign_id)
+                .where(Attempt.connected_at.is_not(None), Attempt.ended_at.is_(None))).all()
+        overdue = [attempt_id for attempt_id, connected, minutes in live
+                   if connected is not None
+                   and connected + dt.timedelta(minutes=minutes) <= moment]
+        for attempt_id in overdue:
+            self.end(attempt_id, CallEnding.BREAK_OFF, moment, by="system",
+                     reason="max_duration")
+        return overdue
 
     def call_rows(self, attempt_id: int, session: Session) -> tuple[Attempt, Contact, Campaign]:
         """The rows of an attempt, for a caller that runs a whole call in ``session`` and keeps

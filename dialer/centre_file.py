@@ -25,7 +25,9 @@ The format (``docs/centre-file.md`` tells more)::
         windows: ["Mon-Fri 09:00-21:00", "Sat 10:00-18:00"]  # respondent time, within one day
         # optional, with their defaults: number_types, max_attempts: 6, priority: 0,
         # minimum_language_level: fluent, skip_public_holidays: true, start: false,
-        # retry_delays: {busy: 15m, no_answer: 2h, answering_machine: 1d}  (no default)
+        # dialing_mode: progressive (or preview), max_call_minutes: 30, no_answer_seconds: 30,
+        # retry_delays: {busy: 15m, refusal: 5d, "1.2": 2h}: by name or quoted AAPOR code;
+        # the codes not written keep the defaults of dialer.outcomes
     do_not_call: ["+32470999999"]                        # optional
 
 Days: ``Mon``, ``Mon-Fri``, ``Sat,Sun``, ``Fri-Mon`` (any case); times ``HH:MM``, ``24:00`` as an
@@ -86,7 +88,9 @@ _KEYS = {"time_zone": "time_zone", "currency": "pay_currency", "pay_rate": "hour
          "no_language": "languages", "shift": "shifts", "prefix": "exclusions",
          "questionnaire": "questionnaire", "language": "languages", "country": "countries",
          "number_type": "number_types", "window": "windows", "retry": "retry_delays",
-         "max_attempts": "max_attempts", "illegal_state_change": "start"}
+         "max_attempts": "max_attempts", "illegal_state_change": "start",
+         "dialing_mode": "dialing_mode", "max_call_minutes": "max_call_minutes",
+         "no_answer_seconds": "no_answer_seconds"}
 _MAX_PATH = 500  # Campaign.questionnaire_path
 
 
@@ -293,7 +297,8 @@ class _Loader:
             allowed_number_types=(DEFAULT_NUMBER_TYPES if spec.number_types is None
                                   else spec.number_types),
             minimum_language_level=LanguageLevel(spec.minimum_language_level),
-            skip_public_holidays=spec.skip_public_holidays)
+            skip_public_holidays=spec.skip_public_holidays, dialing_mode=spec.dialing_mode,
+            max_call_minutes=spec.max_call_minutes, no_answer_seconds=spec.no_answer_seconds)
         self.summary.campaigns += 1
         if spec.start:
             campaign.start()

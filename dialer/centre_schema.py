@@ -6,7 +6,8 @@ the format: weekly day-and-time specs (``Mon-Fri 08:00-16:00``), delays (``15m``
 type is a stable code (``day``, ``time``, ``window_crosses_midnight``...), turned into a
 ``FILE:LINE:COLUMN`` diagnostic by :func:`survey_engine.questionnaire.structure.validate`.
 :func:`check_entries` adds what needs several values (codes or shifts written twice, language
-codes); what needs the database is :mod:`dialer.centre_file`'s.
+codes) and the keys of ``retry_delays`` (names or quoted AAPOR codes, see
+:func:`dialer.campaigns.retry_code`); what needs the database is :mod:`dialer.centre_file`'s.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from dialer.campaigns import retry_code
+from dialer.errors import DialerError
+from dialer.outcomes import DISPOSITIONS
 from dialer.phones import NumberRefused, check_prefix, international_number
 from survey_engine.errors import Diagnostic
 from survey_engine.questionnaire.schema import Strict
@@ -49,6 +53,8 @@ _IDENT = re.compile(r"[a-z][a-z0-9_]{0,39}")
 END_OF_DAY = dt.time(23, 59, 59, 999999)
 
 Level = Literal["basic", "working", "fluent", "native"]
+#: The values of :class:`dialer.models.DialingMode`.
+Mode = Literal["preview", "progressive"]
 S = TypeVar("S", bound="Strict")
 
 
@@ -210,6 +216,12 @@ def _whole_number(value: Any) -> str:
         raise _fail(refused.reason, str(refused)) from None
 
 
+def _retry_key(value: Any) -> str:
+    # Keys are checked as written by check_entries, which refuses unquoted numbers (YAML reads
+    # 3.10 as 3.1) where they stand; a spec with such a key is not used.
+    return value.strip() if isinstance(value, str) else str(value)
+
+
 def _refuse_unquoted(value: Any) -> None:
     if isinstance(value, int) and not isinstance(value, bool):
         raise _fail("unquoted_number", "write numbers and prefixes in quotes, e.g. "
@@ -224,7 +236,7 @@ Window = Annotated[WeeklySpec, PlainValidator(_window)]
 Delay = Annotated[dt.timedelta, PlainValidator(_delay)]
 PayRate = Annotated[Decimal, PlainValidator(_decimal)]
 Skill = Annotated[str, PlainValidator(_ident("skill"))]
-Outcome = Annotated[str, PlainValidator(_ident("outcome"))]
+RetryKey = Annotated[str, PlainValidator(_retry_key)]
 Prefix = Annotated[str, PlainValidator(_prefix)]
 WholeNumber = Annotated[str, PlainValidator(_whole_number)]
 Int32 = Annotated[StrictInt, Field(ge=-(2**31), le=2**31 - 1)]  # an INTEGER column
@@ -266,7 +278,10 @@ class CampaignSpec(Strict):
     priority: Int32 = 0
     minimum_language_level: Level = "fluent"
     skip_public_holidays: StrictBool = True
-    retry_delays: dict[Outcome, Delay] = Field(default_factory=dict)
+    retry_delays: dict[RetryKey, Delay] = Field(default_factory=dict)
+    dialing_mode: Mode = "progressive"
+    max_call_minutes: Int32 = 30
+    no_answer_seconds: Int32 = 30
     start: StrictBool = False
 
 
@@ -310,8 +325,8 @@ def read_entries(document: Document, section: str, model: type[S],
 
 def check_entries(document: Document, problems: list[Diagnostic],
                   sections: Sequence[Sequence[Entry[Any]]], do_not_call: list[str]) -> None:
-    """What needs several values but no database: codes, shifts, windows, exclusions and
-    numbers written twice; language codes."""
+    """What needs several values but no database: codes, shifts, windows, exclusions,
+    numbers and retry codes written twice; language codes; retry keys."""
     def once(values: Iterable[tuple[Where, str | None]], code: str, what: str) -> None:
         first: dict[str, Where] = {}
         for where, value in values:
@@ -337,7 +352,10 @@ def check_entries(document: Document, problems: list[Diagnostic],
                      "duplicate_exclusion", "exclusion")
                 if len(problems) > found:
                     entry.spec = None  # the database would refuse it as a whole
-            elif isinstance(spec, CampaignSpec):
+            if entry.section == "campaigns" and not _retry_keys_sound(document, problems,
+                                                                       entry):
+                entry.spec = None  # its keys would be read as other codes, or refused
+            if isinstance(spec, CampaignSpec):
                 _once_in_week(document, problems, entry, "windows", spec.windows)
     once([(("do_not_call", index), number) for index, number in enumerate(do_not_call)],
          "duplicate_number", "number")
@@ -356,6 +374,40 @@ def _check_languages(document: Document, problems: list[Diagnostic],
     if problem is not None:
         problems.append(document.diagnostic(agent.at("interface_language"), problem,
                                             "invalid_language"))
+
+
+def _retry_keys_sound(document: Document, problems: list[Diagnostic],
+                      campaign: Entry[Any]) -> bool:
+    """Whether each key of ``retry_delays`` is a name or a quoted code, no two naming the
+    same code; the problems found are added."""
+    found = len(problems)
+    delays = campaign.raw.get("retry_delays")
+    first: dict[str, tuple[str, int]] = {}
+    for key in delays if isinstance(delays, dict) else {}:
+        where = campaign.at("retry_delays", key)
+        if where in document.broken:
+            continue  # the YAML layer has said what is wrong
+        written = document.plain_text(where, key=True) or str(key)
+        if isinstance(key, (int, float)):
+            problems.append(document.diagnostic(
+                where, f'retry key {written}: write AAPOR codes in quotes, e.g. "{written}" '
+                f"(unquoted, YAML reads a number: 3.10 would be 3.1)", "unquoted_code",
+                key=True))
+            continue
+        text = key.strip() if isinstance(key, str) else written  # a date, say
+        try:
+            code = retry_code(text)
+        except DialerError as error:
+            problems.append(document.diagnostic(where, error.message, error.code, key=True))
+            continue
+        if code in first:
+            other, line = first[code]
+            problems.append(document.diagnostic(
+                where, f"retry key {text!r} names {code} ({DISPOSITIONS[code].label}), as "
+                f"{other!r} does (first on line {line})", "duplicate_retry_delay", key=True))
+        else:
+            first[code] = (text, document.position(where, key=True)[0])
+    return len(problems) == found
 
 
 def _once_in_week(document: Document, problems: list[Diagnostic], entry: Entry[Any],

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from dialer import claims
 from dialer.db import transaction, writer
-from dialer.dispatch_plan import AgentProfile, Roster, read_roster
+from dialer.dispatch_plan import AgentProfile, Roster, fresh_roster, read_roster
 from dialer.errors import DialerError
 from dialer.models import Agent, Contact, ContactPhase, ContactState, utc_now
 from dialer.outcomes import REFUSAL_CONVERSION_SKILL
@@ -70,10 +70,7 @@ class Dispatcher:
 
     def roster(self, session: Session, now: dt.datetime) -> Roster:
         """The cached roster, read again once older than ``roster_ttl`` (by wall clock)."""
-        checked = utc_now()
-        if self._roster is None or checked - self._roster.taken_at >= self.roster_ttl \
-                or checked < self._roster.taken_at:
-            self._roster = read_roster(session, checked)
+        self._roster = fresh_roster(self._roster, session, self.roster_ttl)
         return self._roster
 
     def forget_roster(self) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -26,6 +27,7 @@ from dialer.models import (
     CampaignState,
     DispatchGroup,
     LanguageLevel,
+    RetryRule,
     Shift,
     Site,
 )
@@ -44,6 +46,8 @@ class CampaignRules:
     minimum_level: LanguageLevel
     skip_public_holidays: bool
     windows: tuple[WeeklyWindow, ...]
+    #: The campaign's own retry delays by AAPOR code (they override the defaults).
+    retry_delays: Mapping[str, dt.timedelta] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,14 @@ class Roster:
         return [agent for agent in self.agents.values() if agent.on_shift(instant)]
 
 
+def fresh_roster(roster: Roster | None, session: Session, ttl: dt.timedelta) -> Roster:
+    """``roster`` while it is younger than ``ttl`` (by wall clock), else one read anew."""
+    checked = dt.datetime.now(dt.UTC)
+    if roster is None or checked - roster.taken_at >= ttl or checked < roster.taken_at:
+        return read_roster(session, checked)
+    return roster
+
+
 def read_roster(session: Session, taken_at: dt.datetime) -> Roster:
     """A :class:`Roster` read from the database in a handful of small queries."""
     running = list(session.scalars(select(Campaign).where(Campaign.state == CampaignState.RUNNING)))
@@ -128,10 +140,15 @@ def read_roster(session: Session, taken_at: dt.datetime) -> Roster:
     for window in session.scalars(select(CallingWindow).where(
             CallingWindow.campaign_id.in_([campaign.id for campaign in running]))):
         windows[window.campaign_id].append(WeeklyWindow(window.weekday, window.start, window.end))
+    delays: dict[int, dict[str, dt.timedelta]] = defaultdict(dict)
+    for rule in session.scalars(select(RetryRule).where(
+            RetryRule.campaign_id.in_([campaign.id for campaign in running]))):
+        delays[rule.campaign_id][rule.outcome] = dt.timedelta(minutes=rule.delay_minutes)
     campaigns = {
         campaign.id: CampaignRules(campaign.id, campaign.code, campaign.priority,
                                    campaign.minimum_language_level,
-                                   campaign.skip_public_holidays, tuple(windows[campaign.id]))
+                                   campaign.skip_public_holidays, tuple(windows[campaign.id]),
+                                   delays[campaign.id])
         for campaign in running}
     groups = tuple(
         Group(group.id, group.campaign_id, group.language, group.time_zone, group.country)

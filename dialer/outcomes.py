@@ -287,6 +287,10 @@ def next_step(code: str, *, attempts_made: int, max_attempts: int,
         raise DialerError("bad_attempts", f"attempts made ({attempts_made}) and maximum "
                           f"attempts ({max_attempts}) must both be at least 1")
     if this.final_at_once:
+        # A partial interview already holds usable answers: a later refusal or a number
+        # found out of service does not take them away.
+        if "1.2" in earlier_codes and this.group is not RateGroup.INTERVIEW:
+            return Final("1.2")
         return Final(code)
     delay = (delays or {}).get(code, DEFAULT_RETRY_DELAYS.get(code))
     if delay is not None and delay < dt.timedelta(0):

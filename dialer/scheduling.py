@@ -9,7 +9,7 @@ contact to the dispatch group of the language the respondent turned out to speak
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -44,15 +44,14 @@ def earlier_codes(session: Session, contact_id: int, before_attempt: int) -> lis
 
 
 def settle(session: Session, contact: Contact, campaign: Campaign, code: str,
-           earlier: Sequence[str], now: dt.datetime, *,
+           earlier: Sequence[str], now: dt.datetime, delays: Mapping[str, dt.timedelta], *,
            appointment_at: dt.datetime | None = None, promised_to: int | None = None
            ) -> Decision:
     """Apply the retry rules to ``contact`` after an attempt coded ``code``, and release it.
 
-    ``appointment_at`` (aware) replaces the rule's delay: the respondent asked for that time.
+    ``delays`` are the campaign's own, by code. ``appointment_at`` (aware) replaces the rule's
+    delay: the respondent asked for that time.
     """
-    delays = {rule.outcome: dt.timedelta(minutes=rule.delay_minutes)
-              for rule in campaign.retry_rules}
     step = next_step(code, attempts_made=max(contact.attempts, 1),
                      max_attempts=campaign.max_attempts, earlier_codes=earlier, delays=delays)
     contact.held_by_agent_id = None

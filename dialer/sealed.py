@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
+from dialer.dispatch_plan import AgentProfile, CampaignRules, Group, Roster
 from dialer.models import (
     Agent,
     AgentExclusion,
-    AgentLanguage,
     Attempt,
     CallingWindow,
     Campaign,
@@ -36,12 +36,11 @@ from dialer.models import (
     Contact,
     ContactState,
     DoNotCall,
-    Shift,
     Site,
 )
 from dialer.phones import NumberRefused, check_number
 from dialer.telephony.base import DialRefused
-from dialer.windows import WeeklyShift, WeeklyWindow, is_callable, on_shift
+from dialer.windows import WeeklyShift, WeeklyWindow, is_callable
 
 
 @dataclass(frozen=True)
@@ -54,14 +53,21 @@ class Resolved:
     number: str
 
 
-def resolve_number(session: Session, attempt_id: int, now: dt.datetime) -> Resolved:
+def resolve_number(session: Session, attempt_id: int, now: dt.datetime,
+                   roster: Roster | None = None) -> Resolved:
     """The number to dial for ``attempt_id`` at ``now``, after every check above.
+
+    ``roster`` (the dispatcher's snapshot, a few seconds old at most) supplies the calling
+    windows, the contact's group and the agent's shifts and languages when it knows them;
+    what can change from one moment to the next (the attempt, the contact's holder and state,
+    the campaign's state, the lists) is always read from the database.
 
     :raises DialRefused: with the reason as its code (``no_such_attempt``, ``already_dialed``,
         ``attempt_ended``, ``not_held``, ``not_in_campaign``, ``contact_done``,
         ``campaign_not_running``, ``no_attempts_left``, ``do_not_call``, ``excluded``,
         ``invalid_number``, ``country``, ``number_type``, ``premium_rate``,
-        ``shared_cost``, ``outside_window``, ``off_shift``, ``language_not_spoken``). The
+        ``shared_cost``, ``outside_window``, ``off_shift``, ``agent_inactive``,
+        ``language_not_spoken``). The
         message never contains the number.
     """
     attempt = session.get(Attempt, attempt_id)
@@ -78,7 +84,7 @@ def resolve_number(session: Session, attempt_id: int, now: dt.datetime) -> Resol
     except NumberRefused as refusal:
         raise DialRefused(refusal.reason, f"attempt {attempt_id}: the number is refused for "
                                           f"this campaign ({refusal.reason})") from None
-    _check_moment(session, attempt, contact, campaign, now)
+    _check_moment(session, attempt, contact, campaign, now, roster)
     return Resolved(attempt, contact, campaign, contact.phone_e164)
 
 
@@ -124,24 +130,42 @@ def _check_lists(session: Session, attempt: Attempt, contact: Contact) -> None:
 
 
 def _check_moment(session: Session, attempt: Attempt, contact: Contact, campaign: Campaign,
-                  now: dt.datetime) -> None:
-    windows = [WeeklyWindow(w.weekday, w.start, w.end) for w in session.scalars(
-        select(CallingWindow).where(CallingWindow.campaign_id == campaign.id))]
-    group = contact.group
-    if not is_callable(windows, group.time_zone, group.country, now,
-                       skip_public_holidays=campaign.skip_public_holidays):
+                  now: dt.datetime, roster: Roster | None) -> None:
+    rules = roster.campaigns.get(campaign.id) if roster else None
+    group = roster.groups_by_id.get(contact.group_id) if roster else None
+    agent = roster.agents.get(attempt.agent_id) if roster else None
+    if rules is None or group is None or agent is None:
+        rules, group, agent = _read_moment_rules(session, attempt, contact, campaign)
+    if not is_callable(rules.windows, group.time_zone, group.country, now,
+                       skip_public_holidays=rules.skip_public_holidays):
         raise DialRefused("outside_window", f"attempt {attempt.id}: the respondent's calling "
                                             f"window is closed ({group.time_zone})")
-    site_zone, level = session.execute(
-        select(Site.time_zone, AgentLanguage.level)
-        .join(Agent, Agent.site_id == Site.id)
-        .outerjoin(AgentLanguage, (AgentLanguage.agent_id == Agent.id)
-                   & (AgentLanguage.language == group.language))
-        .where(Agent.id == attempt.agent_id)).one()
-    shifts = [WeeklyShift(s.weekday, s.start, s.end) for s in session.scalars(
-        select(Shift).where(Shift.agent_id == attempt.agent_id))]
-    if not on_shift(shifts, site_zone, now):
+    if not agent.on_shift(now):
         raise DialRefused("off_shift", f"attempt {attempt.id}: the agent is not on shift")
-    if level is None or level.rank < campaign.minimum_language_level.rank:
+    if not agent.speaks(group.language, rules.minimum_level):
         raise DialRefused("language_not_spoken", f"attempt {attempt.id}: the agent does not "
                                                  f"speak {group.language} well enough")
+
+
+def _read_moment_rules(session: Session, attempt: Attempt, contact: Contact, campaign: Campaign
+                       ) -> tuple[CampaignRules, Group, AgentProfile]:
+    """The windows, the contact's group and the agent, read from the database (when the
+    caller has no roster, or its roster does not know them yet)."""
+    windows = tuple(WeeklyWindow(w.weekday, w.start, w.end) for w in session.scalars(
+        select(CallingWindow).where(CallingWindow.campaign_id == campaign.id)))
+    rules = CampaignRules(campaign.id, campaign.code, campaign.priority,
+                          campaign.minimum_language_level, campaign.skip_public_holidays,
+                          windows)
+    stored = contact.group
+    group = Group(stored.id, stored.campaign_id, stored.language, stored.time_zone,
+                  stored.country)
+    agent = session.get(Agent, attempt.agent_id)
+    assert agent is not None
+    if not agent.active:
+        raise DialRefused("agent_inactive", f"attempt {attempt.id}: the agent is not active")
+    site = session.get(Site, agent.site_id)
+    assert site is not None
+    profile = AgentProfile(
+        agent.id, agent.code, {spoken.language: spoken.level for spoken in agent.languages},
+        tuple(WeeklyShift(s.weekday, s.start, s.end) for s in agent.shifts), site.time_zone)
+    return rules, group, profile

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from dialer.calls import CallDesk
@@ -31,7 +31,16 @@ from dialer.db import transaction
 from dialer.dispatch import Claim, Dispatcher
 from dialer.errors import DialerError
 from dialer.interviews import InterviewDesk
-from dialer.models import Agent, Shift, Site
+from dialer.models import (
+    Agent,
+    Attempt,
+    Campaign,
+    Contact,
+    ContactState,
+    DispatchGroup,
+    Shift,
+    Site,
+)
 from dialer.outcomes import CallEnding
 from dialer.simulation.answers import simulated_answer
 from dialer.simulation.tally import Tally
@@ -124,7 +133,7 @@ class Simulation:
             following = agent.next_on_shift(self._turn(agent, moment))
             if following is not None and following < self.end:
                 heapq.heappush(timeline, (following, agent_id))
-        self.tally.backlog = self.dispatcher.backlog(self.end)
+        self.tally.waiting = self._waiting()
         for agent in agents.values():
             self.tally.add_agent(agent.code, agent.languages, agent.busy,
                                  _overlap(agent.intervals, self.start, self.end))
@@ -151,8 +160,12 @@ class Simulation:
     def _call(self, agent: AgentClock, claim: Claim, moment: dt.datetime, session: Session
               ) -> dt.datetime:
         """One call from claim to disposition, in one transaction (``session``)."""
+        # The session holds rows weakly: keep the call's rows referenced so that every step
+        # of the call finds them in its identity map instead of reading them again.
+        kept: list[object] = [session.get(Contact, claim.contact_id),
+                              session.get(Campaign, claim.campaign_id)]
         case = self.desk.open_attempt(claim, moment, session=session)
-        rows = self.desk.call_rows(case.attempt_id, session)  # noqa: F841 - kept for the call
+        kept.append(session.get(Attempt, case.attempt_id))
         dial_at = moment + (PREVIEW_TIME if case.mode == "preview" else dt.timedelta(0))
         result = self.desk.dial(case.attempt_id, dial_at, session=session)
         self.tally.attempt(case.language)
@@ -209,6 +222,16 @@ class Simulation:
             given += 1
         assert turn.outcome is not None
         return moment + dt.timedelta(seconds=10), _OUTCOME_ENDINGS[turn.outcome], {}
+
+    def _waiting(self) -> dict[str, int]:
+        """Contacts still waiting at the end, by interview language."""
+        with transaction(self.engine) as session:
+            rows = session.execute(
+                select(DispatchGroup.language, func.count(Contact.id))
+                .join(Contact, Contact.group_id == DispatchGroup.id)
+                .where(Contact.state == ContactState.WAITING)
+                .group_by(DispatchGroup.language))
+            return {language: count for language, count in rows}
 
     # --- setting up ---------------------------------------------------------------------
     def _agents(self) -> dict[int, AgentClock]:

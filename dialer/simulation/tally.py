@@ -2,8 +2,8 @@
 
 Per interview language: attempts, completes, AAPOR disposition counts (every attempt's code,
 and the final codes of settled contacts), refused dials by reason, and the occupancy of the
-agents who speak it (time on calls over time on shift). The backlog lists contacts still due
-whose language no agent on shift speaks.
+agents who speak it (time on calls over time on shift). At the end: the contacts still
+waiting per language, and the backlog: those waiting in a language no simulated agent speaks.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class Tally:
 
     languages: dict[str, LanguageTally] = field(
         default_factory=lambda: defaultdict(LanguageTally))
-    backlog: dict[str, int] = field(default_factory=dict)
+    waiting: dict[str, int] = field(default_factory=dict)
     agents: int = 0
 
     def attempt(self, language: str) -> None:
@@ -72,6 +72,12 @@ class Tally:
             tally.on_shift += on_shift
 
     @property
+    def backlog(self) -> dict[str, int]:
+        """Contacts left waiting in a language no simulated agent speaks, by language."""
+        return {language: count for language, count in self.waiting.items()
+                if count and not self.languages[language].agents}
+
+    @property
     def total_completes(self) -> int:
         return sum(tally.completes for tally in self.languages.values())
 
@@ -82,14 +88,16 @@ class Tally:
     def rows(self) -> list[dict[str, Any]]:
         """One row per language, sorted, ready to print or dump as JSON."""
         rows = []
-        for language in sorted(set(self.languages) | set(self.backlog)):
+        backlog = self.backlog
+        for language in sorted(set(self.languages) | set(self.waiting)):
             tally = self.languages[language]
             mean = tally.complete_seconds / tally.completes if tally.completes else 0.0
             rows.append({
                 "language": language, "agents": tally.agents, "attempts": tally.attempts,
                 "completes": tally.completes, "mean_complete_minutes": round(mean / 60, 1),
                 "occupancy": round(tally.occupancy, 3),
-                "backlog": self.backlog.get(language, 0),
+                "waiting": self.waiting.get(language, 0),
+                "backlog": backlog.get(language, 0),
                 "codes": dict(sorted(tally.codes.items())),
                 "final_codes": dict(sorted(tally.final_codes.items())),
                 "refused_dials": dict(sorted(tally.refused_dials.items()))})

@@ -45,6 +45,7 @@ def main(verbose: bool) -> None:
       survey-engine campaigns start CAMPAIGN && survey-engine campaigns list
       survey-engine dispatch next AGENT --at 2026-11-24T02:00+01:00 --count 3
       survey-engine dispatch next AGENT
+      survey-engine simulate --campaign CAMPAIGN --days 1
       survey-engine trace verify
 
     Run any command with --help for its options and examples.
@@ -55,6 +56,7 @@ def main(verbose: bool) -> None:
 
 def _register() -> None:
     from survey_engine.cli import (
+        calls,
         campaigns,
         centre,
         contacts,
@@ -63,6 +65,7 @@ def _register() -> None:
         dispatch,
         i18n,
         interview,
+        simulate,
         trace,
         validate,
     )
@@ -77,6 +80,8 @@ def _register() -> None:
     main.add_command(campaigns.campaigns)
     main.add_command(dispatch.dispatch)
     main.add_command(trace.trace)
+    main.add_command(calls.calls)
+    main.add_command(simulate.simulate)
 
 
 _register()

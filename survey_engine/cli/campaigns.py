@@ -12,6 +12,7 @@ from dialer.campaigns import campaign_by_code, campaign_overview
 from dialer.db import transaction
 from dialer.models import Campaign, CampaignState, ContactState
 from dialer.quotas import close_full_quota
+from survey_engine.cli.common import echo_table
 from survey_engine.cli.database import open_database
 
 #: The columns of ``campaigns list``: one count of contacts per contact state.
@@ -47,11 +48,7 @@ def list_command() -> None:
     if not rows:
         click.echo("no campaigns yet: load them with `survey-engine centre load FILE`")
         return
-    table = [HEADERS, *rows]
-    widths = [max(len(row[column]) for row in table) for column in range(len(HEADERS))]
-    for row in table:
-        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
-                   .rstrip())
+    echo_table(HEADERS, rows)
 
 
 def _campaign_rows(engine: Engine) -> list[tuple[str, ...]]:

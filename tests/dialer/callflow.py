@@ -65,12 +65,14 @@ def build(engine: Engine, *, agents: dict[str, Sequence[str]],
           contacts: Sequence[tuple[str, str]], rates: SimRates = ALL_ANSWER,
           max_attempts: int = 6, windows: Sequence[TimeRange] = factories.ALWAYS,
           skills: dict[str, Sequence[str]] | None = None,
-          fields: dict[str, Any] | None = None) -> Centre:
+          fields: dict[str, Any] | None = None, holidays_off: bool = True) -> Centre:
     """A committed centre: ``agents`` by code with their languages, ``contacts`` as
-    (number, language)."""
+    (number, language). ``holidays_off=False`` lets tests that run at the present instant
+    call on public holidays too."""
     with transaction(engine) as session:
         campaign: Campaign = factories.campaign(session, max_attempts=max_attempts,
                                                 windows=windows)
+        campaign.skip_public_holidays = holidays_off
         site = factories.site(session)
         made = {}
         for code, languages in agents.items():

@@ -286,3 +286,20 @@ def test_an_agent_has_one_call_at_a_time(committed: tuple[Engine, str]) -> None:
     with pytest.raises(DialerError) as busy:
         centre.desk.open_attempt(claim, TUESDAY_NOON)
     assert busy.value.code == "agent_busy"
+
+
+def test_a_call_past_its_maximum_duration_is_hung_up(committed: tuple[Engine, str]) -> None:
+    centre = build(committed[0], agents={"TR1": ["tr"]}, contacts=[(TURKISH, "tr")])
+    case = centre.claim("TR1")
+    answered = _answered(centre, case.attempt_id)
+    assert centre.desk.hang_up_overdue(answered + dt.timedelta(minutes=29)) == []
+    assert centre.desk.hang_up_overdue(answered + dt.timedelta(minutes=30)) == [case.attempt_id]
+    with transaction(centre.engine) as session:
+        outcome = session.scalars(select(TraceEvent).where(
+            TraceEvent.attempt_id == case.attempt_id).order_by(TraceEvent.seq.desc())).first()
+        assert outcome is not None and outcome.kind == "outcome"
+        assert (outcome.actor, outcome.data["by"], outcome.data["reason"]) == (
+            "dialer", "system", "max_duration")
+    with pytest.raises(DialerError) as ended:
+        centre.desk.end(case.attempt_id, CallEnding.BREAK_OFF, answered)
+    assert ended.value.code == "attempt_ended"

@@ -4,7 +4,9 @@ nothing. Tests taking ``session`` run on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import textwrap
+import typing
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,8 +15,9 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dialer.campaigns import RETRY_NAMES
 from dialer.centre_file import CentreFileError, CentreSummary, load_centre, read_centre_file
-from dialer.centre_schema import END_OF_DAY, parse_days
+from dialer.centre_schema import END_OF_DAY, Mode, parse_days
 from dialer.config import DATABASE_URL_VARIABLE
 from dialer.db import make_engine, transaction
 from dialer.models import (
@@ -23,16 +26,19 @@ from dialer.models import (
     Campaign,
     CampaignState,
     Client,
+    DialingMode,
     DoNotCall,
     LanguageLevel,
     Site,
 )
+from dialer.outcomes import DEFAULT_RETRY_DELAYS
 from dialer.schema import upgrade
 from survey_engine.cli.centre import centre
 from tests.conftest import QUESTIONNAIRES, REPO
 from tests.dialer import factories
 
 SAMPLE = REPO / "samples" / "centre.yaml"
+DOCS = REPO / "docs" / "centre-file.md"
 
 #: A small valid file; tests replace parts of it.
 VALID = f"""\
@@ -120,9 +126,15 @@ def test_the_sample_creates_what_it_says(session: Session) -> None:
     assert Path(satisfaction.questionnaire_path) == QUESTIONNAIRES / "customer-satisfaction.yaml"
     assert satisfaction.allowed_countries == ["BE", "NL", "FR", "US", "CA"]
     assert sorted(w.weekday for w in satisfaction.windows) == [0, 1, 2, 3, 4, 5]
-    assert satisfaction.retry_delay("no_answer") == dt.timedelta(hours=2)
+    assert (satisfaction.dialing_mode, coffee.dialing_mode) == (DialingMode.PROGRESSIVE,
+                                                                DialingMode.PREVIEW)
+    assert (satisfaction.max_call_minutes, satisfaction.no_answer_seconds) == (20, 25)
+    assert {rule.outcome: rule.delay_minutes for rule in satisfaction.retry_rules} == {
+        "3.12": 15, "3.13": 120, "3.14": 240, "3.16": 5, "1.2": 120}
     assert coffee.allowed_number_types == ["mobile", "fixed_line"]
-    assert coffee.retry_delay("answering_machine") == dt.timedelta(days=1)
+    assert coffee.retry_delay("3.14") == dt.timedelta(days=1)
+    assert coffee.retry_delay("2.111") == dt.timedelta(days=7)
+    assert coffee.retry_delay("answering_machine") is None  # stored by code only
     assert coffee.client.code == "VELDWERK"
     assert session.get(DoNotCall, "+32470999999") is not None
 
@@ -343,6 +355,151 @@ def test_an_unreadable_file(session: Session, tmp_path: Path) -> None:
     assert codes(refused(session, tmp_path / "none.yaml")) == [(1, "no_file")]
     assert codes(refused(session, write(tmp_path, "sites: [\n"))) == [(2, "yaml_syntax")]
     assert codes(refused(session, write(tmp_path, "- a\n"))) == [(1, "not_mapping")]
+
+
+# -- dialing settings and retry delays ---------------------------------------------------
+
+
+def campaign_of(session: Session) -> Campaign:
+    return session.scalars(select(Campaign).where(Campaign.code == "T-CAMP")).one()
+
+
+def test_dialing_settings_and_retry_keys_are_loaded(session: Session, tmp_path: Path) -> None:
+    path = write(tmp_path, VALID + """\
+    dialing_mode: preview
+    max_call_minutes: 45
+    no_answer_seconds: 20
+    retry_delays:
+      busy: 10m
+      "2.111": 5d
+      break_off: 1h
+      "1.2": 2h
+      " no_answer ": 1d
+""")
+
+    load_centre(session, path)
+
+    campaign = campaign_of(session)
+    assert campaign.dialing_mode is DialingMode.PREVIEW
+    assert (campaign.max_call_minutes, campaign.no_answer_seconds) == (45, 20)
+    assert {rule.outcome: rule.delay_minutes for rule in campaign.retry_rules} == {
+        "3.12": 10, "2.111": 5 * 24 * 60, "2.12": 60, "1.2": 120, "3.13": 24 * 60}
+
+
+def test_dialing_settings_have_defaults(session: Session, tmp_path: Path) -> None:
+    load_centre(session, write(tmp_path, VALID))
+
+    campaign = campaign_of(session)
+    assert campaign.dialing_mode is DialingMode.PROGRESSIVE
+    assert (campaign.max_call_minutes, campaign.no_answer_seconds) == (30, 30)
+    assert campaign.retry_rules == []  # dialer.outcomes' defaults apply
+
+
+def test_unquoted_codes_are_refused_where_they_stand(session: Session,
+                                                     tmp_path: Path) -> None:
+    path = write(tmp_path, VALID + """\
+    retry_delays:
+      3.12: 15m
+      3.10: 1h
+      busy: 5m
+      "3.13": 2h
+""")
+
+    error = refused(session, path)
+
+    assert codes(error) == [(line_of(path, "3.12:"), "unquoted_code"),
+                            (line_of(path, "3.10:"), "unquoted_code")]
+    assert [d.column for d in error.diagnostics] == [7, 7]
+    assert [d.message for d in error.diagnostics] == [
+        'retry key 3.12: write AAPOR codes in quotes, e.g. "3.12" (unquoted, YAML reads a '
+        "number: 3.10 would be 3.1)",
+        'retry key 3.10: write AAPOR codes in quotes, e.g. "3.10" (unquoted, YAML reads a '
+        "number: 3.10 would be 3.1)"]
+    assert count(session, Campaign) == 0
+
+
+def test_retry_keys_are_checked_without_the_database(tmp_path: Path) -> None:
+    path = write(tmp_path, VALID + """\
+    retry_delays:
+      bussy: 15m
+      no_answer: 2h
+      "3.13": 3h
+      appointment: 1d
+      "1.1": 1d
+      complete: 1d
+      "3.99": 1h
+""")
+
+    draft = read_centre_file(path)
+
+    assert [(d.line, d.column, d.code) for d in draft.problems] == [
+        (line_of(path, "bussy"), 7, "retry"),
+        (line_of(path, '"3.13"'), 7, "duplicate_retry_delay"),
+        (line_of(path, "appointment"), 7, "retry"),
+        (line_of(path, '"1.1"'), 7, "retry"),
+        (line_of(path, "complete"), 7, "retry"),
+        (line_of(path, '"3.99"'), 7, "retry")]
+    messages = [d.message for d in draft.problems]
+    assert messages[0].startswith("unknown retry key 'bussy' (did you mean 'busy'?): write an "
+                                  "AAPOR disposition code such as 3.12 or 2.111, or one of the "
+                                  "names busy, no_answer, answering_machine, ")
+    assert messages[1] == (f"retry key '3.13' names 3.13 (No answer), as 'no_answer' does "
+                           f"(first on line {line_of(path, 'no_answer: 2h')})")
+    assert messages[2].startswith("appointment is not a retry key")
+    assert messages[3].startswith("a retry delay after 1.1 (Complete) would never be used")
+    assert draft.campaigns[0].spec is None  # not handed to the database
+
+
+def test_the_database_never_sees_a_refused_retry_key(session: Session, tmp_path: Path) -> None:
+    path = write(tmp_path, VALID + """\
+    retry_delays: {busy: 15m, "3.12": 20m}
+""")
+
+    error = refused(session, path)
+
+    assert codes(error) == [(line_of(path, "retry_delays"), "duplicate_retry_delay")]
+    assert count(session, Campaign) == 0
+
+
+@pytest.mark.parametrize(("setting", "at", "code", "says"), [
+    ("dialing_mode: predictive", "predictive", "literal_error",
+     "dialing_mode: 'predictive' is not one of 'preview' or 'progressive'"),
+    ("dialing_mode: Preview", "Preview", "literal_error", "(did you mean 'preview'?)"),
+    ("max_call_minutes: 0", "0", "max_call_minutes",
+     "campaign T-CAMP: max_call_minutes must be a whole number of minutes from 1 to 1440, "
+     "not 0"),
+    ("max_call_minutes: 1.5", "1.5", "int_type", "max_call_minutes: expected a whole number"),
+    ("no_answer_seconds: 400", "400", "no_answer_seconds",
+     "no_answer_seconds must be a whole number of seconds from 5 to 300, not 400"),
+    ('no_answer_seconds: "30"', '"30"', "int_type", "no_answer_seconds: expected a whole number"),
+    ("retry_delays: {busy: 15 minutes}", "15", "delay",
+     "write a delay as minutes, hours or days"),
+    ("retry_delays: [busy]", "[", "dict_type", "retry_delays: expected a mapping"),
+])
+def test_bad_dialing_settings(session: Session, tmp_path: Path, setting: str, at: str,
+                              code: str, says: str) -> None:
+    path = write(tmp_path, VALID + f"    {setting}\n")
+
+    error = refused(session, path)
+
+    assert codes(error) == [(line_of(path, setting), code)]
+    assert says in error.diagnostics[0].message
+    assert error.diagnostics[0].column == len("    ") + setting.index(at) + 1  # on the value
+
+
+def test_the_dialing_modes_are_the_models() -> None:
+    assert set(typing.get_args(Mode)) == {mode.value for mode in DialingMode}
+
+
+def test_the_documented_retry_keys_are_the_codes() -> None:
+    rows = re.findall(r"^\| (`\w+`|—) \| `([0-9.]+)` \| [^|]+ \| ([^|]+) \|$",
+                      DOCS.read_text(encoding="utf-8"), re.MULTILINE)
+    named = {name.strip("`"): code for name, code, _ in rows if name != "—"}
+    assert named == dict(RETRY_NAMES)
+    units = {"m": "minutes", "h": "hours", "d": "days"}
+    documented = {code: dt.timedelta(**{units[delay[-1]]: int(delay[:-1])})
+                  for _, code, delay in rows if re.fullmatch(r"[0-9]+[mhd]", delay)}
+    assert documented == dict(DEFAULT_RETRY_DELAYS)
 
 
 def test_reading_alone_needs_no_database(tmp_path: Path) -> None:

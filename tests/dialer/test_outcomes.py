@@ -362,3 +362,10 @@ def test_final_disposition_refuses_unknown_codes() -> None:
         final_disposition(["3.13", "no_answer"])
     assert refused.value.code == "unknown_disposition"
     assert "'no_answer'" in refused.value.message
+
+
+def test_a_partial_stays_partial_when_the_case_ends_at_once_later() -> None:
+    step = next_step("2.112", attempts_made=3, max_attempts=6, earlier_codes=("1.2", "2.111"))
+    assert step == Final("1.2")
+    assert next_step("1.1", attempts_made=2, max_attempts=6, earlier_codes=("1.2",)) == \
+        Final("1.1")
