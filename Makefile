@@ -34,6 +34,7 @@ bench: catalogs
 	$(BIN)/python bench/questionnaire.py
 	$(BIN)/python bench/dispatch.py
 	$(BIN)/python bench/import_contacts.py
+	$(BIN)/python bench/simulate.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -107,19 +107,16 @@ def actor_of(agent_code: str) -> str:
     return f"agent:{agent_code}"
 
 
-def agent_code(session: Session, agent_id: int) -> str:
-    """An agent's pseudonymous code (codes never change, so they are remembered)."""
-    code = _AGENT_CODES.get(agent_id)
+def agent_code(session: Session, agent_id: int, known: dict[int, str]) -> str:
+    """An agent's pseudonymous code, remembered in ``known`` (one database's codes by id: a
+    code never changes)."""
+    code = known.get(agent_id)
     if code is None:
         code = session.scalar(select(Agent.code).where(Agent.id == agent_id))
         if code is None:
             raise DialerError("agent_unknown", f"no agent with id {agent_id}")
-        _AGENT_CODES[agent_id] = code
+        known[agent_id] = code
     return code
-
-
-#: Agent codes by id, for naming actors in the trace (a code is never reused nor changed).
-_AGENT_CODES: dict[int, str] = {}
 
 
 class CallDesk:
@@ -133,6 +130,8 @@ class CallDesk:
         #: How old the snapshot of windows, shifts and retry rules may be (as dispatch's).
         self.roster_ttl = roster_ttl
         self._cached_roster: Roster | None = None
+        #: This database's agent codes by id, for naming actors in the trace.
+        self._agent_codes: dict[int, str] = {}
 
     # --- claim to attempt ---------------------------------------------------------------
     def open_attempt(self, claim: Claim, now: dt.datetime | None = None, *,
@@ -358,7 +357,8 @@ class CallDesk:
             if not spoken_language:
                 raise DialerError("bad_ending", "a language problem needs the language heard")
             data["spoken_language"] = spoken_language
-            final = reroute_language(session, contact, campaign, spoken_language, at)
+            final = reroute_language(session, contact, campaign, spoken_language, at,
+                                     self._roster(session))
             if final is None:
                 return Decision(code, False, contact.due_at, ContactPhase.RETRY)
             contact.held_by_agent_id = None
@@ -431,7 +431,7 @@ class CallDesk:
                            data=dict(event.data))
 
     def _agent_code(self, session: Session, attempt: Attempt) -> str:
-        return agent_code(session, attempt.agent_id)
+        return agent_code(session, attempt.agent_id, self._agent_codes)
 
     def _agent_actor(self, session: Session, attempt: Attempt) -> str:
         return actor_of(self._agent_code(session, attempt))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import random
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -59,13 +60,16 @@ class Dispatcher:
     """Hands contacts to agents from one database; any number may run side by side."""
 
     def __init__(self, engine: Engine, *, lease: dt.timedelta = DEFAULT_LEASE,
-                 roster_ttl: dt.timedelta = DEFAULT_ROSTER_TTL) -> None:
+                 roster_ttl: dt.timedelta = DEFAULT_ROSTER_TTL,
+                 rng: random.Random | None = None) -> None:
         #: Claims read then write: on SQLite they take the write lock when they begin.
         self.engine = writer(engine)
         #: Reports only read, and leave the write lock to claims.
         self.reader = engine
         self.lease = lease
         self.roster_ttl = roster_ttl
+        #: Orders groups of equal priority; seeded by simulations, to be reproducible.
+        self.rng = rng
         self._roster: Roster | None = None
 
     def roster(self, session: Session, now: dt.datetime) -> Roster:
@@ -103,7 +107,7 @@ class Dispatcher:
             raise DialerError("off_shift", f"agent {agent.code} is not on shift now")
         groups = roster.open_groups(agent, now)
         row = claims.claim(session, agent.id, [[group.id for group in level] for level in groups],
-                           now, self.lease,
+                           now, self.lease, self.rng,
                            converts=REFUSAL_CONVERSION_SKILL in agent.skills)
         if row is None:
             return None

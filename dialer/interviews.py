@@ -81,6 +81,8 @@ class InterviewDesk:
         self._questionnaires: dict[int, Questionnaire] = {}
         self._wordings: dict[tuple[int, str], Wording] = {}
         self._live: dict[int, Engine_] = {}
+        #: This database's agent codes by id, for naming actors in the trace.
+        self._agent_codes: dict[int, str] = {}
 
     # --- starting -----------------------------------------------------------------------
     def begin(self, attempt_id: int, now: dt.datetime | None = None, *,
@@ -315,7 +317,7 @@ class InterviewDesk:
                                      "shown_order": [o.code for o in prompt.options] or None})]
 
     def _actor(self, session: Session, attempt: Attempt) -> str:
-        return actor_of(agent_code(session, attempt.agent_id))
+        return actor_of(agent_code(session, attempt.agent_id, self._agent_codes))
 
 
 @sqlalchemy_event.listens_for(Session, "after_commit")

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dialer.contacts import group_for
-from dialer.dispatch_plan import AgentProfile, read_roster
+from dialer.dispatch_plan import AgentProfile, Roster
 from dialer.errors import DialerError
 from dialer.models import Attempt, Campaign, Contact, ContactPhase, ContactState
 from dialer.outcomes import Final, Retry, next_step
@@ -87,10 +87,8 @@ def release_unused(contact: Contact, now: dt.datetime) -> None:
     contact.due_at = now
 
 
-def speakers_exist(session: Session, campaign: Campaign, language: str,
-                   now: dt.datetime) -> bool:
+def speakers_exist(roster: Roster, campaign: Campaign, language: str) -> bool:
     """Whether any active agent who has shifts speaks ``language`` at the campaign's level."""
-    roster = read_roster(session, now)
     return any(_speaks(agent, language, campaign) for agent in roster.agents.values()
                if agent.shifts)
 
@@ -100,8 +98,10 @@ def _speaks(agent: AgentProfile, language: str, campaign: Campaign) -> bool:
 
 
 def reroute_language(session: Session, contact: Contact, campaign: Campaign, spoken: str,
-                     now: dt.datetime) -> str | None:
+                     now: dt.datetime, roster: Roster) -> str | None:
     """Move ``contact`` to the group of the language the respondent speaks, due at once.
+
+    ``roster`` tells which agents there are (a snapshot a few seconds old at most).
 
     :returns: None when re-routed; else the final code: 2.332 when the campaign does not offer
         ``spoken``, 2.333 when no agent on any shift speaks it.
@@ -112,7 +112,7 @@ def reroute_language(session: Session, contact: Contact, campaign: Campaign, spo
         raise DialerError("bad_language", "name the language the respondent speaks")
     if language not in campaign.languages:
         return "2.332"
-    if not speakers_exist(session, campaign, language, now):
+    if not speakers_exist(roster, campaign, language):
         return "2.333"
     group = contact.group
     contact.group = group_for(session, campaign, language, group.time_zone, group.country)

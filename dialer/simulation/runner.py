@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import logging
+import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,6 +60,8 @@ PREVIEW_TIME = dt.timedelta(seconds=10)
 WRAP_UP = dt.timedelta(seconds=15)
 #: Time for the introduction before the first question, or before a refusal.
 INTRODUCTION = dt.timedelta(seconds=25)
+#: How often the backlog is sampled and progress reported, in simulated time.
+SAMPLE_EVERY = dt.timedelta(minutes=15)
 #: What the questionnaire's own ending means for the call.
 _OUTCOME_ENDINGS = {"complete": CallEnding.COMPLETE, "refusal": CallEnding.REFUSAL,
                     "screened_out": CallEnding.SCREENED_OUT,
@@ -109,7 +112,8 @@ class Simulation:
             raise DialerError("bad_days", f"simulate between a few hours and 31 days, not "
                                           f"{self.days}")
         self.end = self.start + dt.timedelta(days=self.days)
-        self.dispatcher = Dispatcher(self.engine, roster_ttl=dt.timedelta(seconds=30))
+        self.dispatcher = Dispatcher(self.engine, roster_ttl=dt.timedelta(seconds=30),
+                                     rng=random.Random(f"dispatch:{self.backend.seed}"))
         self.desk = CallDesk(self.engine, self.backend)
         self.interviews = InterviewDesk(self.engine)
 
@@ -122,13 +126,16 @@ class Simulation:
             if first is not None and first < self.end:
                 heapq.heappush(timeline, (first, agent.agent_id))
         reported = self.start
+        self.tally.sample_backlog(self.dispatcher.backlog(self.start))
         while timeline:
             moment, agent_id = heapq.heappop(timeline)
             if moment >= self.end:
                 break
-            if self.progress is not None and moment - reported >= dt.timedelta(minutes=15):
-                self.progress(moment)
+            if moment - reported >= SAMPLE_EVERY:
                 reported = moment
+                self.tally.sample_backlog(self.dispatcher.backlog(moment))
+                if self.progress is not None:
+                    self.progress(moment)
             agent = agents[agent_id]
             following = agent.next_on_shift(self._turn(agent, moment))
             if following is not None and following < self.end:
@@ -236,7 +243,7 @@ class Simulation:
     # --- setting up ---------------------------------------------------------------------
     def _agents(self) -> dict[int, AgentClock]:
         with transaction(self.engine) as session:
-            query = select(Agent).where(Agent.active)
+            query = select(Agent).where(Agent.active).order_by(Agent.id)
             if self.agent_ids is not None:
                 query = query.where(Agent.id.in_(self.agent_ids))
             agents = {}

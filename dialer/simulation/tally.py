@@ -2,8 +2,9 @@
 
 Per interview language: attempts, completes, AAPOR disposition counts (every attempt's code,
 and the final codes of settled contacts), refused dials by reason, and the occupancy of the
-agents who speak it (time on calls over time on shift). At the end: the contacts still
-waiting per language, and the backlog: those waiting in a language no simulated agent speaks.
+agents who speak it (time on calls over time on shift). The backlog is the most contacts that
+were callable at once but waited because no agent on shift spoke their language (sampled every
+quarter of an hour of simulated time); ``waiting`` counts the contacts still waiting at the end.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class Tally:
     languages: dict[str, LanguageTally] = field(
         default_factory=lambda: defaultdict(LanguageTally))
     waiting: dict[str, int] = field(default_factory=dict)
+    backlog: dict[str, int] = field(default_factory=dict)
     agents: int = 0
 
     def attempt(self, language: str) -> None:
@@ -71,11 +73,10 @@ class Tally:
             tally.busy += busy
             tally.on_shift += on_shift
 
-    @property
-    def backlog(self) -> dict[str, int]:
-        """Contacts left waiting in a language no simulated agent speaks, by language."""
-        return {language: count for language, count in self.waiting.items()
-                if count and not self.languages[language].agents}
+    def sample_backlog(self, callable_without_speaker: dict[str, int]) -> None:
+        """Record one sample of the contacts callable with no speaker on shift."""
+        for language, count in callable_without_speaker.items():
+            self.backlog[language] = max(self.backlog.get(language, 0), count)
 
     @property
     def total_completes(self) -> int:
@@ -89,7 +90,7 @@ class Tally:
         """One row per language, sorted, ready to print or dump as JSON."""
         rows = []
         backlog = self.backlog
-        for language in sorted(set(self.languages) | set(self.waiting)):
+        for language in sorted(set(self.languages) | set(self.waiting) | set(backlog)):
             tally = self.languages[language]
             mean = tally.complete_seconds / tally.completes if tally.completes else 0.0
             rows.append({

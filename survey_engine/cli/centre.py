@@ -52,9 +52,10 @@ def load_command(file: Path, dry_run: bool) -> None:
           languages: [nl, fr]
           countries: [BE, NL]
           windows: ["Mon-Fri 09:00-21:00", "Sat 10:00-18:00"]  # respondent time
-          retry_delays: {busy: 15m, no_answer: 2h}  # optional, as are:
-          # number_types, max_attempts, priority, minimum_language_level,
-          # skip_public_holidays, start (true: dial as soon as loaded)
+          retry_delays: {busy: 15m, no_answer: 2h, "3.14": 1d}  # names or AAPOR codes
+          dialing_mode: preview      # or progressive; optional, as are:
+          # max_call_minutes, no_answer_seconds, number_types, max_attempts, priority,
+          # minimum_language_level, skip_public_holidays, start (true: dial when loaded)
       do_not_call: ["+32470999999"]
 
     \b

@@ -12,6 +12,7 @@ import click
 from dialer.windows import local_time
 from survey_engine.cli.common import SCRIPT_SUFFIX, questionnaire_files, resolve_locales
 from survey_engine.cli.demo_centre import BRUSSELS, tour_call_centre
+from survey_engine.cli.demo_simulation import tour_simulation
 from survey_engine.errors import CatalogError
 from survey_engine.i18n.catalog import Wording, load_wording
 from survey_engine.interview.scripts import Case, CaseResult, load_cases, run_case, run_script
@@ -53,7 +54,9 @@ def demo(questionnaires_dir: Path | None) -> None:
             click.echo(f"  {language}: {passed}/{len(results)} scripted interviews pass")
             for label, text in _samples(questionnaire, wording, cases, results):
                 click.echo(f"      {label}: {text}")
-    afternoon = local_time(tour_call_centre(), BRUSSELS).isoformat(timespec="minutes")
+    afternoon_instant = tour_call_centre()
+    tour_simulation(local_time(afternoon_instant, BRUSSELS).date())
+    afternoon = local_time(afternoon_instant, BRUSSELS).isoformat(timespec="minutes")
     command = _command()
     click.echo("\nTry it yourself:\n"
                f"  {command} interview run questionnaires/customer-satisfaction.yaml "
@@ -62,6 +65,9 @@ def demo(questionnaires_dir: Path | None) -> None:
                f"  {command} i18n status\n"
                f"  {command} dispatch next BEV-017 --at {afternoon} --count 4\n"
                f"  {command} dispatch backlog\n"
+               f"  {command} simulate --campaign LUMEN-CSAT-2025 --days 5 "
+               "--agents 'nl=6,fr=6,tr=2,ru=2,sq=2,en=2' --contacts 5000\n"
+               f"  {command} trace verify\n"
                "The format is documented in docs/questionnaire-format.md.")
 
 

@@ -72,7 +72,7 @@ def simulate(campaign_code: str, agent_mix: str, days: float, start_text: str | 
     start = _start(start_text)
     backend = _backend(seed)
     target_path = into or instance_dir() / "simulations" / f"{campaign_code}.sqlite3"
-    _clear(target_path, force)
+    clear_scratch(target_path, force)
     source = open_database()
     target = make_engine(f"sqlite:///{target_path}")
     try:
@@ -81,6 +81,11 @@ def simulate(campaign_code: str, agent_mix: str, days: float, start_text: str | 
             centre = prepare_scratch(source, target, campaign_code, agents=mix,
                                      contacts=contacts, languages=weights,
                                      seed=backend.seed, today=start.date(), progress=advance)
+    except BaseException:
+        target.dispose()
+        _remove(target_path)  # nothing half-prepared is left behind
+        raise
+    try:
         source.dispose()
         minutes = round(days * 24 * 60)
         began = time.perf_counter()
@@ -97,7 +102,7 @@ def simulate(campaign_code: str, agent_mix: str, days: float, start_text: str | 
     finally:
         source.dispose()
         target.dispose()
-    _report(tally, days, seconds, target_path, centre.contacts)
+    echo_report(tally, days, seconds, target_path, centre.contacts)
     if json_path is not None:
         json_path.write_text(json.dumps({
             "campaign": campaign_code, "start": start.isoformat(), "days": days,
@@ -131,17 +136,28 @@ def _backend(seed: int | None) -> SimBackend:
     return backend
 
 
-def _clear(path: Path, force: bool) -> None:
+def clear_scratch(path: Path, force: bool) -> None:
+    """Make way for a scratch file at ``path`` (its folder made; an old file removed only
+    when ``force``).
+
+    :raises DialerError: ``scratch_exists``.
+    """
     if path.exists():
         if not force:
             raise DialerError("scratch_exists", f"{path} exists: pass --force to replace it, "
                                                 "or --into another file")
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        _remove(path)
     path.parent.mkdir(parents=True, exist_ok=True)
 
 
-def _report(tally: Tally, days: float, seconds: float, path: Path, contacts: int) -> None:
+def _remove(path: Path) -> None:
+    """Delete a SQLite file with its write-ahead log."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def echo_report(tally: Tally, days: float, seconds: float, path: Path, contacts: int) -> None:
+    """Print a simulation's report: a table per language, the totals and the speed."""
     rows = tally.rows()
     echo_table(("LANGUAGE", "AGENTS", "ATTEMPTS", "COMPLETES", "OCCUPANCY", "WAITING",
                 "BACKLOG", "FINAL OUTCOMES (AAPOR)"),
@@ -155,9 +171,10 @@ def _report(tally: Tally, days: float, seconds: float, path: Path, contacts: int
                f"attempts, {tally.total_completes:,} completes; simulated {hours:g} h in "
                f"{seconds:.0f} s ({hours / max(seconds, 1e-9):.1f} simulated hours per "
                f"second)")
-    backlog = tally.backlog
+    backlog = {language: count for language, count in tally.backlog.items() if count}
     if backlog:
-        click.echo("waiting for lack of speakers: " + ", ".join(
-            f"{language} {count:,}" for language, count in sorted(backlog.items())))
+        click.echo("callable but waiting for lack of a speaker on shift, at the worst moment: "
+                   + ", ".join(f"{language} {count:,}"
+                               for language, count in sorted(backlog.items())))
     click.echo(f"every call is in {path} (survey-engine trace verify works on it with "
                f"SURVEY_ENGINE_DATABASE_URL=sqlite:///{path})")
