@@ -28,12 +28,18 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from dialer import trace
+from dialer.actors import actor_of, agent_code
+from dialer.call_endings import (
+    CONVERSATION_ENDINGS,
+    NETWORK_ENDINGS,
+    answered_share,
+    interview_for_ending,
+)
 from dialer.db import transaction, unit_of_work, writer
 from dialer.dispatch import DEFAULT_ROSTER_TTL, Claim
 from dialer.dispatch_plan import Roster, fresh_roster
 from dialer.errors import DialerError
 from dialer.models import (
-    Agent,
     Attempt,
     Campaign,
     Contact,
@@ -46,28 +52,9 @@ from dialer.outcomes import CallEnding, attempt_disposition
 from dialer.scheduling import Decision, earlier_codes, release_unused, reroute_language, settle
 from dialer.sealed import resolve_number
 from dialer.telephony.base import CallEvent, DialRefused, NetworkEnding, TelephonyBackend
+from dialer.windows import WeeklyWindow, is_callable, local_time, next_opening
 
 logger = logging.getLogger(__name__)
-
-#: Network endings as attempt endings (answered calls end later, by the agent or the system).
-_NETWORK_ENDINGS = {
-    NetworkEnding.BUSY: CallEnding.BUSY,
-    NetworkEnding.NO_ANSWER: CallEnding.NO_ANSWER,
-    NetworkEnding.ANSWERING_MACHINE: CallEnding.ANSWERING_MACHINE,
-    NetworkEnding.NON_WORKING: CallEnding.NON_WORKING,
-    NetworkEnding.DISCONNECTED: CallEnding.DISCONNECTED,
-    NetworkEnding.CALL_BLOCKED: CallEnding.CALL_BLOCKED,
-    NetworkEnding.NETWORK_FAILURE: CallEnding.NETWORK_FAILURE,
-}
-#: Endings the questionnaire itself decides; an agent cannot claim them on their own.
-_INTERVIEW_OUTCOMES = {"complete": CallEnding.COMPLETE, "screened_out": CallEnding.SCREENED_OUT,
-                       "quota_full": CallEnding.QUOTA_FULL, "refusal": CallEnding.REFUSAL}
-#: Endings that need a connected respondent.
-_CONVERSATION_ENDINGS = frozenset({
-    CallEnding.COMPLETE, CallEnding.BREAK_OFF, CallEnding.REFUSAL, CallEnding.APPOINTMENT,
-    CallEnding.RESPONDENT_UNAVAILABLE, CallEnding.LANGUAGE_PROBLEM,
-    CallEnding.QUOTA_FULL, CallEnding.SCREENED_OUT})
-
 
 @dataclass(frozen=True)
 class CallCase:
@@ -100,23 +87,6 @@ class DialResult:
     @property
     def answered(self) -> bool:
         return self.ending is NetworkEnding.ANSWERED
-
-
-def actor_of(agent_code: str) -> str:
-    """How an agent is named in the trace."""
-    return f"agent:{agent_code}"
-
-
-def agent_code(session: Session, agent_id: int, known: dict[int, str]) -> str:
-    """An agent's pseudonymous code, remembered in ``known`` (one database's codes by id: a
-    code never changes)."""
-    code = known.get(agent_id)
-    if code is None:
-        code = session.scalar(select(Agent.code).where(Agent.id == agent_id))
-        if code is None:
-            raise DialerError("agent_unknown", f"no agent with id {agent_id}")
-        known[agent_id] = code
-    return code
 
 
 class CallDesk:
@@ -213,7 +183,7 @@ class CallDesk:
                 trace.defer(session, campaign.id, entries)
                 ended = setup.ended_at or moment
                 decision = self._end(session, attempt, campaign,
-                                     _NETWORK_ENDINGS[setup.ending], ended, by=None)
+                                     NETWORK_ENDINGS[setup.ending], ended, by=None)
             return DialResult(attempt_id, ending=setup.ending, answered_at=setup.answered_at,
                               ended_at=setup.ended_at, decision=decision,
                               events=tuple(event.kind for event in setup.events))
@@ -264,11 +234,13 @@ class CallDesk:
         """End a connected call: hang up, code the attempt, decide the contact's next call.
 
         :param appointment_at: for ``APPOINTMENT``, the aware instant the respondent asked for
-            (their local time converted by the caller); ``promise`` keeps it for this agent.
+            (their wall-clock time converted by :func:`dialer.windows.from_local` in their
+            zone); it must fall in their calling hours. ``promise`` keeps it for this agent.
         :param spoken_language: for ``LANGUAGE_PROBLEM``, the language the respondent speaks.
         :param reason: why the system ended the call (``max_duration``...), for the trace.
         :raises DialerError: ``not_connected`` (no live call), ``attempt_ended``,
-            ``bad_ending`` (an ending that contradicts the interview or lacks its details).
+            ``bad_ending`` (an ending that contradicts the interview or lacks its details),
+            ``appointment_outside_window``.
         """
         moment = now or utc_now()
         with unit_of_work(self.engine, session) as session:
@@ -277,10 +249,10 @@ class CallDesk:
                 raise DialerError("attempt_ended", f"attempt {attempt_id} has ended already")
             if attempt.connected_at is None:
                 raise DialerError("not_connected", f"attempt {attempt_id} has no connected call")
-            if ending not in _CONVERSATION_ENDINGS:
+            if ending not in CONVERSATION_ENDINGS:
                 raise DialerError("bad_ending", f"{ending.value} is not how a conversation "
                                                 "ends")
-            interview = self._check_against_interview(session, attempt, ending)
+            interview = interview_for_ending(session, attempt.contact_id, ending)
             hangup = self._hang_up(attempt_id, moment, by)
             trace.defer(session, campaign.id, [self._entry(attempt, hangup)])
             return self._end(session, attempt, campaign, ending, moment, by=by,
@@ -297,22 +269,6 @@ class CallDesk:
                 raise
             return CallEvent("hangup", moment, {"by": by, "call": "already_gone"})
 
-    def _check_against_interview(self, session: Session, attempt: Attempt,
-                                 ending: CallEnding) -> Interview | None:
-        """The contact's interview, if any, after checking that ``ending`` fits it."""
-        interview = session.scalar(select(Interview).where(
-            Interview.contact_id == attempt.contact_id))
-        outcome = interview.outcome if interview is not None else None
-        decided = _INTERVIEW_OUTCOMES.get(outcome or "")
-        if decided is not None and decided is not ending:
-            raise DialerError("bad_ending", f"the interview ended as {outcome}; the call "
-                                            f"cannot end as {ending.value}")
-        if decided is None and ending in (CallEnding.COMPLETE, CallEnding.SCREENED_OUT,
-                                          CallEnding.QUOTA_FULL):
-            raise DialerError("bad_ending", f"{ending.value}: only the questionnaire decides "
-                                            "that, and the interview has not ended")
-        return interview
-
     def _end(self, session: Session, attempt: Attempt, campaign: Campaign, ending: CallEnding,
              at: dt.datetime, *, by: str | None, interview: Interview | None = None,
              appointment_at: dt.datetime | None = None, promise: bool = False,
@@ -322,7 +278,7 @@ class CallDesk:
         contact = session.get(Contact, attempt.contact_id)
         assert contact is not None
         earlier = earlier_codes(session, contact.id, attempt.id) if attempt.ordinal > 1 else []
-        code = attempt_disposition(ending, answered_share=_share(interview),
+        code = attempt_disposition(ending, answered_share=answered_share(interview),
                                    earlier_codes=earlier)
         data: dict[str, Any] = {"ending": ending.value}
         if by is not None:
@@ -349,6 +305,7 @@ class CallDesk:
         if ending is CallEnding.APPOINTMENT:
             if appointment_at is None or appointment_at <= at:
                 raise DialerError("bad_ending", "an appointment needs a time in the future")
+            self._check_appointment(session, contact, campaign, appointment_at)
             data["appointment_at"] = appointment_at.isoformat()
             return settle(session, contact, campaign, code, earlier, at,
                           self._delays(session, campaign), appointment_at=appointment_at,
@@ -368,6 +325,39 @@ class CallDesk:
             return Decision(final, True)
         return settle(session, contact, campaign, code, earlier, at,
                       self._delays(session, campaign))
+
+    def nearest_appointment(self, attempt_id: int, wished: dt.datetime, *,
+                            session: Session | None = None) -> dt.datetime | None:
+        """The first instant from ``wished`` on that lies in the respondent's calling hours
+        (what the agent proposes when the wished time is outside them); None if none within
+        two weeks."""
+        with unit_of_work(self.engine, session) as session:
+            attempt, campaign = self._attempt(session, attempt_id)
+            contact = session.get(Contact, attempt.contact_id)
+            assert contact is not None
+            group = contact.group
+            return next_opening(self._windows(session, campaign), group.time_zone,
+                                group.country, wished,
+                                skip_public_holidays=campaign.skip_public_holidays)
+
+    def _windows(self, session: Session, campaign: Campaign) -> tuple[WeeklyWindow, ...]:
+        rules = self._roster(session).campaigns.get(campaign.id)
+        if rules is not None:
+            return rules.windows
+        return tuple(WeeklyWindow(w.weekday, w.start, w.end) for w in campaign.windows)
+
+    def _check_appointment(self, session: Session, contact: Contact, campaign: Campaign,
+                           appointment_at: dt.datetime) -> None:
+        """Refuse an appointment outside the respondent's calling hours: it could not be kept
+        at that time, so the agent proposes another one (:meth:`nearest_appointment`)."""
+        group = contact.group
+        if not is_callable(self._windows(session, campaign), group.time_zone, group.country,
+                           appointment_at, skip_public_holidays=campaign.skip_public_holidays):
+            local = local_time(appointment_at, group.time_zone)
+            raise DialerError("appointment_outside_window",
+                              f"{local:%A %d %B %H:%M} ({group.time_zone}) is outside the "
+                              "campaign's calling hours for this respondent: propose another "
+                              "time")
 
     def _roster(self, session: Session) -> Roster:
         """Windows, groups, agents and retry delays, read at most every ``roster_ttl``."""
@@ -435,11 +425,3 @@ class CallDesk:
 
     def _agent_actor(self, session: Session, attempt: Attempt) -> str:
         return actor_of(self._agent_code(session, attempt))
-
-
-def _share(interview: Interview | None) -> float:
-    """The share of the questionnaire answered, for telling a partial from a break-off."""
-    if interview is None:
-        return 0.0
-    total = interview.answered + interview.remaining
-    return 0.0 if total == 0 else interview.answered / total

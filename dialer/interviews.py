@@ -29,7 +29,7 @@ from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.orm import Session
 
 from dialer import trace
-from dialer.calls import actor_of, agent_code
+from dialer.actors import actor_of, agent_code
 from dialer.campaigns import campaign_questionnaire
 from dialer.db import transaction, unit_of_work, writer
 from dialer.errors import DialerError

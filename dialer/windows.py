@@ -236,3 +236,28 @@ def on_shift(
     crosses midnight (end <= start) covers [start on its weekday, end on the next day)."""
     local = local_time(instant, site_time_zone)
     return any(shift.contains(local) for shift in shifts)
+
+
+def from_local(wall_clock: datetime.datetime, time_zone: str) -> datetime.datetime:
+    """The UTC instant of a wall-clock time in ``time_zone`` (what a respondent says: "call me
+    back Thursday at 18:30").
+
+    :raises WindowError: ``naive_expected`` for an aware value; ``nonexistent_time`` for a
+        time the clocks skip (spring forward); ``ambiguous_time`` for one they pass twice
+        (autumn back), so the agent asks which one rather than the program guessing.
+    """
+    if wall_clock.tzinfo is not None:
+        raise WindowError("naive_expected", "give the respondent's wall-clock time, without an "
+                                            "offset")
+    zone = _zone(time_zone)
+    early = wall_clock.replace(tzinfo=zone, fold=0)
+    late = wall_clock.replace(tzinfo=zone, fold=1)
+    if early.utcoffset() != late.utcoffset():
+        round_trip = early.astimezone(datetime.UTC).astimezone(zone).replace(tzinfo=None)
+        if round_trip != wall_clock:
+            raise WindowError("nonexistent_time", f"{wall_clock:%Y-%m-%d %H:%M} does not exist "
+                                                  f"in {time_zone} (the clocks skip it)")
+        raise WindowError("ambiguous_time", f"{wall_clock:%Y-%m-%d %H:%M} happens twice in "
+                                            f"{time_zone} (the clocks go back): choose another "
+                                            "time")
+    return early.astimezone(datetime.UTC)

@@ -211,8 +211,11 @@ class Simulation:
             return moment, CallEnding.LANGUAGE_PROBLEM, {
                 "spoken_language": respondent.spoken_language or language}
         if behaviour is RespondentBehaviour.ASKS_APPOINTMENT:
-            return moment, CallEnding.APPOINTMENT, {
-                "appointment_at": moment + respondent.appointment_in, "promise": True}
+            slot = self.desk.nearest_appointment(attempt_id, moment + respondent.appointment_in,
+                                                 session=session)
+            if slot is None:  # no calling hours in the next two weeks: call again later
+                return moment, CallEnding.RESPONDENT_UNAVAILABLE, {}
+            return moment, CallEnding.APPOINTMENT, {"appointment_at": slot, "promise": True}
         turn = self.interviews.begin(attempt_id, moment, session=session)
         questionnaire = self.interviews.questionnaire_of(turn.interview_id)
         limit = answered + self.desk.max_call(attempt_id, session)
