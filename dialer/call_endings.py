@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dialer.errors import DialerError
-from dialer.models import Interview
+from dialer.models import Attempt, Interview
 from dialer.outcomes import CallEnding
 from dialer.telephony.base import NetworkEnding
 
@@ -28,18 +28,23 @@ INTERVIEW_OUTCOMES = {"complete": CallEnding.COMPLETE, "screened_out": CallEndin
 CONVERSATION_ENDINGS = frozenset({
     CallEnding.COMPLETE, CallEnding.BREAK_OFF, CallEnding.REFUSAL, CallEnding.APPOINTMENT,
     CallEnding.RESPONDENT_UNAVAILABLE, CallEnding.LANGUAGE_PROBLEM,
-    CallEnding.QUOTA_FULL, CallEnding.SCREENED_OUT})
+    CallEnding.QUOTA_FULL, CallEnding.SCREENED_OUT, CallEnding.ASKED_NOT_TO_BE_CALLED})
 
 
-def interview_for_ending(session: Session, contact_id: int, ending: CallEnding
+def interview_for_ending(session: Session, attempt: Attempt, ending: CallEnding
                          ) -> Interview | None:
     """The contact's interview, if any, after checking that ``ending`` fits it.
 
-    :raises DialerError: ``bad_ending`` when the interview ended otherwise, or when
-        ``ending`` is one only the questionnaire decides and it has not.
+    Only an ending the questionnaire reached during this call binds it: a refusal at consent
+    on an earlier call does not stop a later call from ending otherwise (a conversion).
+
+    :raises DialerError: ``bad_ending`` when the interview ended otherwise during this call,
+        or when ``ending`` is one only the questionnaire decides and it has not.
     """
-    interview = session.scalar(select(Interview).where(Interview.contact_id == contact_id))
-    outcome = interview.outcome if interview is not None else None
+    interview = session.scalar(select(Interview).where(
+        Interview.contact_id == attempt.contact_id))
+    outcome = interview.outcome if interview is not None \
+        and interview.ended_attempt_id == attempt.id else None
     decided = INTERVIEW_OUTCOMES.get(outcome or "")
     if decided is not None and decided is not ending:
         raise DialerError("bad_ending", f"the interview ended as {outcome}; the call "

@@ -31,15 +31,18 @@ from dialer import trace
 from dialer.actors import actor_of, agent_code
 from dialer.call_endings import (
     CONVERSATION_ENDINGS,
+    INTERVIEW_OUTCOMES,
     NETWORK_ENDINGS,
     answered_share,
     interview_for_ending,
 )
+from dialer.contacts import add_do_not_call
 from dialer.db import transaction, unit_of_work, writer
 from dialer.dispatch import DEFAULT_ROSTER_TTL, Claim
 from dialer.dispatch_plan import Roster, fresh_roster
 from dialer.errors import DialerError
 from dialer.models import (
+    Agent,
     Attempt,
     Campaign,
     Contact,
@@ -49,12 +52,21 @@ from dialer.models import (
     utc_now,
 )
 from dialer.outcomes import CallEnding, attempt_disposition
-from dialer.scheduling import Decision, earlier_codes, release_unused, reroute_language, settle
+from dialer.scheduling import (
+    Decision,
+    earlier_codes,
+    release_refused,
+    reroute_language,
+    settle,
+)
 from dialer.sealed import resolve_number
 from dialer.telephony.base import CallEvent, DialRefused, NetworkEnding, TelephonyBackend
 from dialer.windows import WeeklyWindow, is_callable, local_time, next_opening
 
 logger = logging.getLogger(__name__)
+
+#: A dialed contact is held for the campaign's maximum call duration and this much more.
+CALL_HOLD_MARGIN = dt.timedelta(minutes=5)
 
 @dataclass(frozen=True)
 class CallCase:
@@ -113,11 +125,14 @@ class CallDesk:
         """
         moment = now or utc_now()
         with unit_of_work(self.engine, session) as session:
-            busy = session.scalar(select(func.count()).select_from(Attempt).where(
-                Attempt.agent_id == claim.agent_id, Attempt.ended_at.is_(None)))
-            if busy:
-                raise DialerError("agent_busy", f"agent {claim.agent_code} already has a call "
-                                                "in progress")
+            # One attempt at a time per agent: the agent's row is the lock (PostgreSQL).
+            session.execute(select(Agent.id).where(Agent.id == claim.agent_id)
+                            .with_for_update())
+            for open_attempt in session.scalars(select(Attempt).where(
+                    Attempt.agent_id == claim.agent_id, Attempt.ended_at.is_(None))):
+                if not self._abandon_stale(session, open_attempt, moment):
+                    raise DialerError("agent_busy", f"agent {claim.agent_code} already has a "
+                                                    "call in progress")
             contact = session.get(Contact, claim.contact_id)
             assert contact is not None
             if contact.held_by_agent_id != claim.agent_id \
@@ -157,9 +172,18 @@ class CallDesk:
             attempt, campaign = self._attempt(session, attempt_id)
             campaign_code, timeout = campaign.code, dt.timedelta(
                 seconds=campaign.no_answer_seconds)
+            placed = attempt.dialed_at is not None or attempt.ended_at is not None
+        if placed:  # refused before the backend: it may still carry this attempt's call
+            refusal = DialRefused("already_dialed", f"attempt {attempt_id} was dialed "
+                                                    "already; an attempt is dialed once")
+            self._record_refusal(attempt_id, refusal, moment, given)
+            return DialResult(attempt_id, refused=refusal.code)
 
-        def resolve(attempt_id: int, at: dt.datetime) -> str:
-            return self._resolve(attempt_id, at, given)
+        def resolve(asked: int, at: dt.datetime) -> str:
+            if asked != attempt_id:  # a backend may resolve only the call it was given
+                raise DialRefused("wrong_attempt", f"asked for attempt {asked} while dialing "
+                                                   f"attempt {attempt_id}")
+            return self._resolve(asked, at, given)
 
         try:
             setup = self.backend.place_call(attempt_id, resolve, moment,
@@ -197,6 +221,11 @@ class CallDesk:
             attempt, contact = resolved.attempt, resolved.contact
             attempt.dialed_at = at
             contact.attempts += 1
+            # Hold the contact for as long as the call may last, so no other claim can reach
+            # the respondent during it; ending the call releases it.
+            held_until = max(contact.lease_until or at, at + dt.timedelta(
+                minutes=resolved.campaign.max_call_minutes) + CALL_HOLD_MARGIN)
+            contact.lease_until = contact.due_at = attempt.lease_until = held_until
             trace.defer(session, attempt.campaign_id, [trace.Entry(
                 "dial_requested", "dialer", at, contact.id, attempt.id,
                 data={"mode": attempt.mode.value, "ordinal": attempt.ordinal,
@@ -214,17 +243,16 @@ class CallDesk:
             trace.defer(session, attempt.campaign_id, [trace.Entry(
                 "dial_refused", "dialer", at, contact.id, attempt.id,
                 data={"reason": refusal.code, "message": refusal.message})])
-            if attempt.ended_at is None and attempt.dialed_at is None:
-                attempt.ended_at = at
-                attempt.ending = CallEnding.DIAL_REFUSED.value
-                attempt.disposition = attempt_disposition(CallEnding.DIAL_REFUSED)
-                attempt.refusal = refusal.code
+            logger.warning("dial refused for attempt %s: %s", attempt_id, refusal.code)
+            if attempt.ended_at is not None or attempt.dialed_at is not None:
+                return  # a second dial of a placed call: its call and its hold go on
+            attempt.ended_at = at
+            attempt.ending = CallEnding.DIAL_REFUSED.value
+            attempt.disposition = attempt_disposition(CallEnding.DIAL_REFUSED)
+            attempt.refusal = refusal.code
             if contact.held_by_agent_id == attempt.agent_id \
                     and contact.lease_until == attempt.lease_until:
-                release_unused(contact, at)
-                if refusal.code == "do_not_call":
-                    contact.state = ContactState.DO_NOT_CALL
-            logger.warning("dial refused for attempt %s: %s", attempt_id, refusal.code)
+                release_refused(contact, refusal.code, at)
 
     # --- the end of a call ------------------------------------------------------------
     def end(self, attempt_id: int, ending: CallEnding, now: dt.datetime | None = None, *,
@@ -244,7 +272,7 @@ class CallDesk:
         """
         moment = now or utc_now()
         with unit_of_work(self.engine, session) as session:
-            attempt, campaign = self._attempt(session, attempt_id)
+            attempt, campaign = self._attempt(session, attempt_id, lock=True)
             if attempt.ended_at is not None:
                 raise DialerError("attempt_ended", f"attempt {attempt_id} has ended already")
             if attempt.connected_at is None:
@@ -252,7 +280,9 @@ class CallDesk:
             if ending not in CONVERSATION_ENDINGS:
                 raise DialerError("bad_ending", f"{ending.value} is not how a conversation "
                                                 "ends")
-            interview = interview_for_ending(session, attempt.contact_id, ending)
+            interview = interview_for_ending(session, attempt, ending)
+            self._check_details(session, attempt, campaign, ending, moment, appointment_at,
+                                spoken_language)
             hangup = self._hang_up(attempt_id, moment, by)
             trace.defer(session, campaign.id, [self._entry(attempt, hangup)])
             return self._end(session, attempt, campaign, ending, moment, by=by,
@@ -303,16 +333,22 @@ class CallDesk:
                 appointment_at: dt.datetime | None, promise: bool,
                 spoken_language: str | None, data: dict[str, Any]) -> Decision:
         if ending is CallEnding.APPOINTMENT:
-            if appointment_at is None or appointment_at <= at:
-                raise DialerError("bad_ending", "an appointment needs a time in the future")
-            self._check_appointment(session, contact, campaign, appointment_at)
+            assert appointment_at is not None  # checked by _check_details
             data["appointment_at"] = appointment_at.isoformat()
             return settle(session, contact, campaign, code, earlier, at,
                           self._delays(session, campaign), appointment_at=appointment_at,
                           promised_to=attempt.agent_id if promise else None)
+        if ending is CallEnding.ASKED_NOT_TO_BE_CALLED:
+            add_do_not_call(session, contact.phone_e164,
+                            f"asked during attempt {attempt.id} of campaign {campaign.code}")
+            data["do_not_call"] = True
+            contact.held_by_agent_id = None
+            contact.lease_until = None
+            contact.state = ContactState.DO_NOT_CALL
+            contact.disposition = code
+            return Decision(code, True)
         if ending is CallEnding.LANGUAGE_PROBLEM:
-            if not spoken_language:
-                raise DialerError("bad_ending", "a language problem needs the language heard")
+            assert spoken_language is not None  # checked by _check_details
             data["spoken_language"] = spoken_language
             final = reroute_language(session, contact, campaign, spoken_language, at,
                                      self._roster(session))
@@ -325,6 +361,23 @@ class CallDesk:
             return Decision(final, True)
         return settle(session, contact, campaign, code, earlier, at,
                       self._delays(session, campaign))
+
+    def _check_details(self, session: Session, attempt: Attempt, campaign: Campaign,
+                       ending: CallEnding, at: dt.datetime,
+                       appointment_at: dt.datetime | None, spoken_language: str | None) -> None:
+        """Refuse an ending that lacks what it needs, before anything is hung up."""
+        contact = session.get(Contact, attempt.contact_id)
+        assert contact is not None
+        if ending is CallEnding.APPOINTMENT:
+            if appointment_at is None or appointment_at <= at:
+                raise DialerError("bad_ending", "an appointment needs a time in the future")
+            self._check_appointment(session, contact, campaign, appointment_at)
+        if ending is CallEnding.LANGUAGE_PROBLEM:
+            if not spoken_language or not spoken_language.strip():
+                raise DialerError("bad_ending", "a language problem needs the language heard")
+            if spoken_language.strip() == contact.group.language:
+                raise DialerError("bad_ending", f"the respondent's language is recorded as "
+                                                f"{spoken_language} already")
 
     def nearest_appointment(self, attempt_id: int, wished: dt.datetime, *,
                             session: Session | None = None) -> dt.datetime | None:
@@ -371,25 +424,52 @@ class CallDesk:
         return {rule.outcome: dt.timedelta(minutes=rule.delay_minutes)
                 for rule in campaign.retry_rules}
 
+    def _abandon_stale(self, session: Session, attempt: Attempt, now: dt.datetime) -> bool:
+        """End an attempt left behind unconnected past its hold (its process stopped before
+        dialing or before the network answered); False if it may still be going on."""
+        if attempt.connected_at is not None or attempt.lease_until > now:
+            return False
+        ending = CallEnding.DIAL_REFUSED if attempt.dialed_at is None \
+            else CallEnding.NETWORK_FAILURE
+        attempt.ended_at = now
+        attempt.ending = ending.value
+        attempt.disposition = attempt_disposition(ending)
+        trace.defer(session, attempt.campaign_id, [trace.Entry(
+            "attempt_abandoned", "dialer", now, attempt.contact_id, attempt.id,
+            data={"dialed": attempt.dialed_at is not None, "code": attempt.disposition})])
+        return True
+
     def hang_up_overdue(self, now: dt.datetime | None = None) -> list[int]:
         """Hang up every connected call that has lasted its campaign's maximum duration: the
         attempt ends as a break-off by the system (reason ``max_duration``).
+
+        A call whose interview reached its outcome during it ends with that outcome. A call
+        another process ended meanwhile is passed over.
 
         :returns: the attempts ended.
         """
         moment = now or utc_now()
         with transaction(self.engine) as session:
             live = session.execute(
-                select(Attempt.id, Attempt.connected_at, Campaign.max_call_minutes)
+                select(Attempt.id, Attempt.connected_at, Campaign.max_call_minutes,
+                       Interview.outcome, Interview.ended_attempt_id)
                 .join(Campaign, Campaign.id == Attempt.campaign_id)
+                .outerjoin(Interview, Interview.contact_id == Attempt.contact_id)
                 .where(Attempt.connected_at.is_not(None), Attempt.ended_at.is_(None))).all()
-        overdue = [attempt_id for attempt_id, connected, minutes in live
-                   if connected is not None
-                   and connected + dt.timedelta(minutes=minutes) <= moment]
-        for attempt_id in overdue:
-            self.end(attempt_id, CallEnding.BREAK_OFF, moment, by="system",
-                     reason="max_duration")
-        return overdue
+        ended = []
+        for attempt_id, connected, minutes, outcome, ended_in in live:
+            if connected is None or connected + dt.timedelta(minutes=minutes) > moment:
+                continue
+            decided = INTERVIEW_OUTCOMES.get(outcome or "") if ended_in == attempt_id else None
+            try:
+                self.end(attempt_id, decided or CallEnding.BREAK_OFF, moment, by="system",
+                         reason="max_duration")
+            except DialerError as error:
+                if error.code != "attempt_ended":
+                    raise
+                continue
+            ended.append(attempt_id)
+        return ended
 
     def call_rows(self, attempt_id: int, session: Session) -> tuple[Attempt, Contact, Campaign]:
         """The rows of an attempt, for a caller that runs a whole call in ``session`` and keeps
@@ -408,8 +488,11 @@ class CallDesk:
             return dt.timedelta(minutes=campaign.max_call_minutes)
 
     # --- helpers ------------------------------------------------------------------------
-    def _attempt(self, session: Session, attempt_id: int) -> tuple[Attempt, Campaign]:
-        attempt = session.get(Attempt, attempt_id)
+    def _attempt(self, session: Session, attempt_id: int, *, lock: bool = False
+                 ) -> tuple[Attempt, Campaign]:
+        """The attempt and its campaign; ``lock`` holds the attempt's row (PostgreSQL) until
+        the transaction ends, so two processes cannot both end or dial it."""
+        attempt = session.get(Attempt, attempt_id, with_for_update=lock or None)
         if attempt is None:
             raise DialerError("no_such_attempt", f"there is no attempt {attempt_id}")
         campaign = session.get(Campaign, attempt.campaign_id)

@@ -108,10 +108,20 @@ class InterviewDesk:
                                 catalog_sha256=live.state.catalog_sha256,
                                 state=live.to_json(), outcome=live.outcome, answered=0,
                                 remaining=live.progress().remaining, started_at=moment,
-                                updated_at=moment, last_attempt_id=attempt.id)
+                                updated_at=moment, last_attempt_id=attempt.id,
+                                ended_attempt_id=attempt.id if live.outcome else None)
                 session.add(row)
                 session.flush()
                 kind = "interview_started"
+            elif row.language != contact.language and row.answered == 0:
+                # Re-routed after a language problem before any answer: ask it anew in the
+                # language the respondent speaks.
+                live = self._start(campaign, contact)
+                row.language = live.state.language
+                row.catalog_sha256 = live.state.catalog_sha256
+                self._save(row, live, moment, attempt.id)
+                row.last_attempt_id = attempt.id
+                kind = "interview_restarted"
             else:
                 live = self._resume(campaign, row)
                 row.last_attempt_id = attempt.id
@@ -163,7 +173,7 @@ class InterviewDesk:
             session.add(AnswerRecord(interview_id=row.id, attempt_id=attempt.id,
                                      question_id=prompt.question_id, kind=AnswerKind.GIVEN,
                                      value=stored, shown_order=shown, actor=actor, at=moment))
-            self._save(row, live, moment)
+            self._save(row, live, moment, attempt.id)
             entries = [trace.Entry("answer_given", actor, moment, contact.id, attempt.id,
                                    row.id, {"question": prompt.question_id, "value": stored,
                                             "shown_order": shown})]
@@ -190,7 +200,7 @@ class InterviewDesk:
             session.add(AnswerRecord(interview_id=row.id, attempt_id=attempt.id,
                                      question_id=prompt.question_id,
                                      kind=AnswerKind.WITHDRAWN, actor=actor, at=moment))
-            self._save(row, live, moment)
+            self._save(row, live, moment, attempt.id)
             trace.defer(session, campaign.id, [
                 trace.Entry("answer_withdrawn", actor, moment, contact.id, attempt.id, row.id,
                             {"question": prompt.question_id}),
@@ -254,6 +264,8 @@ class InterviewDesk:
         (resumed from the stored state unless the one kept here still matches it)."""
         held: dict[int, Interview] = session.info.setdefault(_HELD, {})
         row = held.get(contact.id)
+        if row is not None and row.id not in self._live:  # dropped after an engine error
+            self._live[row.id] = self._resume(campaign, row)
         if row is None:
             row = session.scalar(select(Interview).where(Interview.contact_id == contact.id)
                                  .with_for_update())
@@ -298,7 +310,13 @@ class InterviewDesk:
                 raise DialerError("questionnaire", error.message) from None
         return self._wordings[key]
 
-    def _save(self, row: Interview, live: Engine_, moment: dt.datetime) -> None:
+    def _save(self, row: Interview, live: Engine_, moment: dt.datetime, attempt_id: int
+              ) -> None:
+        """Store the engine's state in the row; an outcome reached now is this call's."""
+        if live.outcome is None:
+            row.ended_attempt_id = None
+        elif row.outcome is None or row.ended_attempt_id is None:
+            row.ended_attempt_id = attempt_id
         progress = live.progress()
         row.state = live.to_json()
         row.outcome = live.outcome

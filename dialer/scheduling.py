@@ -80,11 +80,29 @@ def _finish(contact: Contact, code: str, now: dt.datetime) -> Decision:
     return Decision(code, True)
 
 
-def release_unused(contact: Contact, now: dt.datetime) -> None:
-    """Give a contact back for anyone to call at once (the attempt placed no call)."""
+#: Dial refusals that no later moment or other agent can change: the number is not one the
+#: campaign calls (any more). The contact is settled as out of sample (4.10).
+PERMANENT_REFUSALS = frozenset({"country", "number_type", "invalid_number", "premium_rate",
+                                "shared_cost"})
+
+
+def release_refused(contact: Contact, reason: str, now: dt.datetime) -> None:
+    """Release a contact whose dial was refused for ``reason`` (no call was placed).
+
+    Refusals tied to the moment or the agent (window, shift, exclusion, language) give it
+    back for anyone to call when dispatch allows; a do-not-call listing sets it aside; a
+    number the campaign no longer calls, or a contact out of attempts, is settled.
+    """
     contact.held_by_agent_id = None
     contact.lease_until = None
     contact.due_at = now
+    if reason == "do_not_call":
+        contact.state = ContactState.DO_NOT_CALL
+    elif reason in PERMANENT_REFUSALS:
+        contact.state = ContactState.DONE
+        contact.disposition = "4.10"
+    elif reason == "no_attempts_left":
+        contact.state = ContactState.DONE
 
 
 def speakers_exist(roster: Roster, campaign: Campaign, language: str) -> bool:

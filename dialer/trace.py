@@ -27,7 +27,7 @@ import rfc8785
 from sqlalchemy import Connection, Row, Table, bindparam, func, insert, select
 from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from dialer.errors import DialerError
 from dialer.models import TraceEvent, TraceHead
@@ -135,20 +135,26 @@ def defer(session: Session, campaign_id: int, entries: Sequence[Entry]) -> None:
     a transaction to its commit takes the chain's lock once per transaction, and only for the
     moment of writing.
     """
+    if session.in_nested_transaction():
+        raise DialerError("trace_nested", "trace events cannot be deferred inside a savepoint: "
+                                          "they are written when the whole transaction commits")
     pending: dict[int, list[Entry]] = session.info.setdefault(_PENDING, {})
     pending.setdefault(campaign_id, []).extend(entries)
 
 
 @sqlalchemy_event.listens_for(Session, "before_commit")
 def _append_deferred(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: the events wait for the transaction itself
     pending: dict[int, list[Entry]] | None = session.info.pop(_PENDING, None)
     for campaign_id in sorted(pending or {}):
         append(session, campaign_id, (pending or {})[campaign_id])
 
 
-@sqlalchemy_event.listens_for(Session, "after_rollback")
-def _drop_deferred(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+@sqlalchemy_event.listens_for(Session, "after_transaction_end")
+def _drop_deferred(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the transaction itself ended, not a savepoint in it
+        session.info.pop(_PENDING, None)
 
 
 @dataclass(frozen=True)

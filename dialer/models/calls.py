@@ -103,6 +103,9 @@ class Interview(Base):
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     last_attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id"), default=None)
+    #: The call during which the questionnaire reached its outcome (None while running).
+    ended_attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id"),
+                                                         default=None)
 
 
 class AnswerRecord(Base):

@@ -36,9 +36,11 @@ from dialer.models import (
     Agent,
     Attempt,
     Campaign,
+    CampaignState,
     Contact,
     ContactState,
     DispatchGroup,
+    LanguageLevel,
     Shift,
     Site,
 )
@@ -137,7 +139,10 @@ class Simulation:
                 if self.progress is not None:
                     self.progress(moment)
             agent = agents[agent_id]
-            following = agent.next_on_shift(self._turn(agent, moment))
+            free = self._turn(agent, moment)
+            following = agent.next_on_shift(free)
+            if following is not None and following > free:
+                agent.idle_step = IDLE_STEP  # a new shift begins
             if following is not None and following < self.end:
                 heapq.heappush(timeline, (following, agent_id))
         self.tally.waiting = self._waiting()
@@ -207,9 +212,10 @@ class Simulation:
         moment = answered + INTRODUCTION
         if behaviour is RespondentBehaviour.REFUSES:
             return moment, CallEnding.REFUSAL, {}
-        if behaviour is RespondentBehaviour.LANGUAGE_PROBLEM:
+        if behaviour is RespondentBehaviour.LANGUAGE_PROBLEM \
+                and respondent.spoken_language not in (None, language):
             return moment, CallEnding.LANGUAGE_PROBLEM, {
-                "spoken_language": respondent.spoken_language or language}
+                "spoken_language": respondent.spoken_language}
         if behaviour is RespondentBehaviour.ASKS_APPOINTMENT:
             slot = self.desk.nearest_appointment(attempt_id, moment + respondent.appointment_in,
                                                  session=session)
@@ -217,6 +223,9 @@ class Simulation:
                 return moment, CallEnding.RESPONDENT_UNAVAILABLE, {}
             return moment, CallEnding.APPOINTMENT, {"appointment_at": slot, "promise": True}
         turn = self.interviews.begin(attempt_id, moment, session=session)
+        if turn.prompt is None and turn.outcome == "refusal":
+            # A converter's call: the respondent who refused last time is asked again.
+            turn = self.interviews.back(attempt_id, moment, session=session)
         questionnaire = self.interviews.questionnaire_of(turn.interview_id)
         limit = answered + self.desk.max_call(attempt_id, session)
         given = 0
@@ -245,7 +254,12 @@ class Simulation:
 
     # --- setting up ---------------------------------------------------------------------
     def _agents(self) -> dict[int, AgentClock]:
+        """The simulated agents with their shifts, and the languages they interview in (at
+        the lowest minimum level of the running campaigns)."""
         with transaction(self.engine) as session:
+            levels = [campaign.minimum_language_level for campaign in session.scalars(
+                select(Campaign).where(Campaign.state == CampaignState.RUNNING))]
+            level = min(levels, key=lambda each: each.rank, default=LanguageLevel.FLUENT)
             query = select(Agent).where(Agent.active).order_by(Agent.id)
             if self.agent_ids is not None:
                 query = query.where(Agent.id.in_(self.agent_ids))
@@ -256,7 +270,8 @@ class Simulation:
                 shifts = list(session.scalars(select(Shift).where(Shift.agent_id == agent.id)))
                 agents[agent.id] = AgentClock(
                     agent.id, agent.code,
-                    frozenset(spoken.language for spoken in agent.languages),
+                    frozenset(spoken.language for spoken in agent.languages
+                              if spoken.level.rank >= level.rank),
                     shift_intervals(shifts, site.time_zone, self.start, self.end))
         if not agents:
             raise DialerError("no_agents", "there are no active agents to simulate")

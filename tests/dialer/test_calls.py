@@ -18,9 +18,11 @@ from dialer.models import (
     AnswerRecord,
     Attempt,
     CallingWindow,
+    Campaign,
     Contact,
     ContactPhase,
     ContactState,
+    DoNotCall,
     Interview,
     TraceEvent,
 )
@@ -303,3 +305,111 @@ def test_a_call_past_its_maximum_duration_is_hung_up(committed: tuple[Engine, st
     with pytest.raises(DialerError) as ended:
         centre.desk.end(case.attempt_id, CallEnding.BREAK_OFF, answered)
     assert ended.value.code == "attempt_ended"
+
+
+# --- what a second look found -----------------------------------------------------------------
+def test_a_second_dial_of_a_live_call_keeps_the_contact_held(
+        committed: tuple[Engine, str]) -> None:
+    centre = build(committed[0], agents={"TR1": ["tr"], "TR2": ["tr"]},
+                   contacts=[(TURKISH, "tr")])
+    case = centre.claim("TR1")
+    answered = _answered(centre, case.attempt_id)
+    assert centre.desk.dial(case.attempt_id, answered).refused == "already_dialed"
+    contact = _contact(centre.engine, case.contact_id)
+    assert contact.held_by_agent_id == centre.agents["TR1"]
+    # The hold lasts as long as the call may, not just the claim's ten minutes.
+    later = answered + dt.timedelta(minutes=20)
+    assert centre.dispatcher.next_call(centre.agents["TR2"], later) is None
+    with transaction(centre.engine) as session:
+        attempt = session.get(Attempt, case.attempt_id)
+        assert attempt is not None and attempt.ended_at is None
+
+
+def test_a_respondent_who_asks_never_to_be_called_goes_on_the_list(
+        committed: tuple[Engine, str]) -> None:
+    centre = build(committed[0], agents={"TR1": ["tr"]}, contacts=[(TURKISH, "tr")])
+    case = centre.claim("TR1")
+    decision = centre.desk.end(case.attempt_id, CallEnding.ASKED_NOT_TO_BE_CALLED,
+                               _answered(centre, case.attempt_id))
+    assert (decision.code, decision.final) == ("2.112", True)
+    with transaction(centre.engine) as session:
+        assert session.get(DoNotCall, TURKISH) is not None
+    assert _contact(centre.engine, case.contact_id).state is ContactState.DO_NOT_CALL
+
+
+def test_a_refused_ending_leaves_the_call_up(committed: tuple[Engine, str]) -> None:
+    centre = build(committed[0], agents={"TR1": ["tr"]}, contacts=[(TURKISH, "tr")])
+    case = centre.claim("TR1")
+    answered = _answered(centre, case.attempt_id)
+    for ending, options in [(CallEnding.APPOINTMENT, {"appointment_at": answered}),
+                            (CallEnding.LANGUAGE_PROBLEM, {"spoken_language": "tr"}),
+                            (CallEnding.LANGUAGE_PROBLEM, {})]:
+        with pytest.raises(DialerError) as refused:
+            centre.desk.end(case.attempt_id, ending, answered, **options)  # type: ignore[arg-type]
+        assert refused.value.code == "bad_ending"
+        assert centre.desk.backend.live_calls() == [case.attempt_id]  # type: ignore[attr-defined]
+    assert _events(centre.engine, case.attempt_id)[-1] == "connected"
+
+
+def test_a_refusal_at_consent_can_be_converted_later(committed: tuple[Engine, str]) -> None:
+    centre = build(committed[0], agents={"TR1": ["tr"], "TR2": ["tr"]},
+                   contacts=[(TURKISH, "tr")], skills={"TR2": ["refusal_conversion"]})
+    case = centre.claim("TR1")
+    answered = _answered(centre, case.attempt_id)
+    centre.interviews.begin(case.attempt_id, answered)
+    turn = centre.interviews.answer(case.attempt_id, False, answered)
+    assert turn.outcome == "refusal"
+    with pytest.raises(DialerError):
+        centre.desk.end(case.attempt_id, CallEnding.APPOINTMENT, answered,
+                        appointment_at=answered + dt.timedelta(hours=2))
+    assert centre.desk.end(case.attempt_id, CallEnding.REFUSAL, answered).code == "2.111"
+    later = TUESDAY_NOON + dt.timedelta(days=4)
+    second = centre.claim("TR2", later)
+    again = _answered(centre, second.attempt_id, later)
+    resumed = centre.interviews.begin(second.attempt_id, again)
+    assert (resumed.prompt, resumed.outcome) == (None, "refusal")
+    asked = centre.interviews.back(second.attempt_id, again)
+    assert asked.prompt is not None and asked.prompt.question_id == "consent"
+    decision = centre.desk.end(second.attempt_id, CallEnding.APPOINTMENT, again,
+                               appointment_at=again + dt.timedelta(hours=2), promise=True)
+    assert (decision.code, decision.final) == ("2.21", False)
+
+
+def test_an_attempt_left_behind_does_not_block_its_agent(committed: tuple[Engine, str]) -> None:
+    centre = build(committed[0], agents={"TR1": ["tr"]},
+                   contacts=[(TURKISH, "tr"), ("+32470000002", "tr")])
+    stale = centre.claim("TR1")  # the workstation crashed before pressing call
+    later = TUESDAY_NOON + dt.timedelta(minutes=11)
+    fresh = centre.claim("TR1", later)
+    assert fresh.attempt_id != stale.attempt_id
+    assert _events(centre.engine, stale.attempt_id)[-1] == "attempt_abandoned"
+
+
+def test_a_number_the_campaign_no_longer_calls_is_settled(committed: tuple[Engine, str]) -> None:
+    centre = build(committed[0], agents={"TR1": ["tr"]}, contacts=[(TURKISH, "tr")])
+    case = centre.claim("TR1")
+    with transaction(centre.engine) as session:
+        campaign = session.get(Campaign, centre.campaign_id)
+        assert campaign is not None
+        campaign.allowed_countries = ["NL"]
+    assert centre.desk.dial(case.attempt_id, TUESDAY_NOON).refused == "country"
+    contact = _contact(centre.engine, case.contact_id)
+    assert (contact.state, contact.disposition) == (ContactState.DONE, "4.10")
+
+
+def test_a_rerouted_interview_starts_again_in_the_spoken_language(
+        committed: tuple[Engine, str]) -> None:
+    centre = build(committed[0], agents={"NL1": ["nl"], "TR1": ["tr"]},
+                   contacts=[(TURKISH, "nl")])
+    case = centre.claim("NL1")
+    answered = _answered(centre, case.attempt_id)
+    centre.interviews.begin(case.attempt_id, answered)
+    centre.desk.end(case.attempt_id, CallEnding.LANGUAGE_PROBLEM, answered,
+                    spoken_language="tr")
+    second = centre.claim("TR1", answered)
+    turn = centre.interviews.begin(second.attempt_id, _answered(centre, second.attempt_id,
+                                                                answered))
+    assert turn.prompt is not None and turn.prompt.question_id == "consent"
+    with transaction(centre.engine) as session:
+        assert session.scalars(select(Interview)).one().language == "tr"
+    assert "interview_restarted" in _events(centre.engine, second.attempt_id)

@@ -100,9 +100,11 @@ def upgrade() -> None:
     sa.Column('started_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.Column('last_attempt_id', sa.Integer(), nullable=True),
+    sa.Column('ended_attempt_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_interviews_campaign_id_campaigns'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], name=op.f('fk_interviews_contact_id_contacts'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['last_attempt_id'], ['attempts.id'], name=op.f('fk_interviews_last_attempt_id_attempts')),
+    sa.ForeignKeyConstraint(['ended_attempt_id'], ['attempts.id'], name=op.f('fk_interviews_ended_attempt_id_attempts')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_interviews')),
     sa.UniqueConstraint('contact_id', name=op.f('uq_interviews_contact_id'))
     )
