@@ -350,6 +350,9 @@ class CallDesk:
         if ending is CallEnding.LANGUAGE_PROBLEM:
             assert spoken_language is not None  # checked by _check_details
             data["spoken_language"] = spoken_language
+            if contact.attempts >= campaign.max_attempts:  # no call left to re-route to
+                return settle(session, contact, campaign, code, earlier, at,
+                              self._delays(session, campaign))
             final = reroute_language(session, contact, campaign, spoken_language, at,
                                      self._roster(session))
             if final is None:

@@ -50,6 +50,8 @@ from survey_engine.questionnaire.model import Questionnaire
 
 logger = logging.getLogger(__name__)
 
+#: How many live interview engines a desk keeps between answers.
+LIVE_ENGINES = 2000
 #: Key in ``Session.info``: interview rows this transaction has locked (and wrote last), by
 #: contact id; they are read again only in a new transaction.
 _HELD = "dialer.interviews.held"
@@ -126,7 +128,7 @@ class InterviewDesk:
                 live = self._resume(campaign, row)
                 row.last_attempt_id = attempt.id
                 kind = "interview_resumed"
-            self._live[row.id] = live
+            self._keep(row.id, live)
             session.info.setdefault(_HELD, {})[contact.id] = row
             entries = [trace.Entry(kind, actor, moment, contact.id, attempt.id, row.id, {
                 "questionnaire": row.questionnaire_slug,
@@ -135,6 +137,14 @@ class InterviewDesk:
             entries += self._asked(live, actor, moment, attempt, row)
             trace.defer(session, campaign.id, entries)
             return Turn(row.id, live.current(), live.outcome)
+
+    def _keep(self, interview_id: int, live: Engine_) -> None:
+        """Remember a live engine for the next answers, forgetting the oldest beyond
+        :data:`LIVE_ENGINES` (a long-running desk sees many interviews)."""
+        self._live.pop(interview_id, None)
+        self._live[interview_id] = live
+        while len(self._live) > LIVE_ENGINES:
+            self._live.pop(next(iter(self._live)))
 
     def questionnaire_of(self, interview_id: int) -> Questionnaire:
         """The questionnaire of an interview this desk began or answered."""
