@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,7 +38,7 @@ from dialer.call_endings import (
 from dialer.contacts import add_do_not_call
 from dialer.db import transaction, unit_of_work, writer
 from dialer.dispatch import DEFAULT_ROSTER_TTL, Claim
-from dialer.dispatch_plan import Roster, fresh_roster
+from dialer.dispatch_plan import CampaignRules, Roster, campaign_rules, fresh_roster
 from dialer.errors import DialerError
 from dialer.models import (
     Agent,
@@ -58,10 +57,11 @@ from dialer.scheduling import (
     release_refused,
     reroute_language,
     settle,
+    settle_as,
 )
 from dialer.sealed import resolve_number
 from dialer.telephony.base import CallEvent, DialRefused, NetworkEnding, TelephonyBackend
-from dialer.windows import WeeklyWindow, is_callable, local_time, next_opening
+from dialer.windows import is_callable, local_time, next_opening
 
 logger = logging.getLogger(__name__)
 
@@ -332,38 +332,29 @@ class CallDesk:
                 ending: CallEnding, code: str, earlier: list[str], at: dt.datetime,
                 appointment_at: dt.datetime | None, promise: bool,
                 spoken_language: str | None, data: dict[str, Any]) -> Decision:
+        delays = self._rules(session, campaign).retry_delays
         if ending is CallEnding.APPOINTMENT:
             assert appointment_at is not None  # checked by _check_details
             data["appointment_at"] = appointment_at.isoformat()
-            return settle(session, contact, campaign, code, earlier, at,
-                          self._delays(session, campaign), appointment_at=appointment_at,
+            return settle(session, contact, campaign, code, earlier, at, delays,
+                          appointment_at=appointment_at,
                           promised_to=attempt.agent_id if promise else None)
         if ending is CallEnding.ASKED_NOT_TO_BE_CALLED:
             add_do_not_call(session, contact.phone_e164,
                             f"asked during attempt {attempt.id} of campaign {campaign.code}")
             data["do_not_call"] = True
-            contact.held_by_agent_id = None
-            contact.lease_until = None
-            contact.state = ContactState.DO_NOT_CALL
-            contact.disposition = code
-            return Decision(code, True)
+            return settle_as(contact, code, at, ContactState.DO_NOT_CALL)
         if ending is CallEnding.LANGUAGE_PROBLEM:
             assert spoken_language is not None  # checked by _check_details
             data["spoken_language"] = spoken_language
             if contact.attempts >= campaign.max_attempts:  # no call left to re-route to
-                return settle(session, contact, campaign, code, earlier, at,
-                              self._delays(session, campaign))
+                return settle(session, contact, campaign, code, earlier, at, delays)
             final = reroute_language(session, contact, campaign, spoken_language, at,
                                      self._roster(session))
             if final is None:
                 return Decision(code, False, contact.due_at, ContactPhase.RETRY)
-            contact.held_by_agent_id = None
-            contact.lease_until = None
-            contact.state = ContactState.DONE
-            contact.disposition = final
-            return Decision(final, True)
-        return settle(session, contact, campaign, code, earlier, at,
-                      self._delays(session, campaign))
+            return settle_as(contact, final, at)
+        return settle(session, contact, campaign, code, earlier, at, delays)
 
     def _check_details(self, session: Session, attempt: Attempt, campaign: Campaign,
                        ending: CallEnding, at: dt.datetime,
@@ -392,22 +383,21 @@ class CallDesk:
             contact = session.get(Contact, attempt.contact_id)
             assert contact is not None
             group = contact.group
-            return next_opening(self._windows(session, campaign), group.time_zone,
+            return next_opening(self._rules(session, campaign).windows, group.time_zone,
                                 group.country, wished,
                                 skip_public_holidays=campaign.skip_public_holidays)
 
-    def _windows(self, session: Session, campaign: Campaign) -> tuple[WeeklyWindow, ...]:
+    def _rules(self, session: Session, campaign: Campaign) -> CampaignRules:
+        """The campaign's windows and retry delays: from the roster snapshot, or its row."""
         rules = self._roster(session).campaigns.get(campaign.id)
-        if rules is not None:
-            return rules.windows
-        return tuple(WeeklyWindow(w.weekday, w.start, w.end) for w in campaign.windows)
+        return rules if rules is not None else campaign_rules(campaign)
 
     def _check_appointment(self, session: Session, contact: Contact, campaign: Campaign,
                            appointment_at: dt.datetime) -> None:
         """Refuse an appointment outside the respondent's calling hours: it could not be kept
         at that time, so the agent proposes another one (:meth:`nearest_appointment`)."""
         group = contact.group
-        if not is_callable(self._windows(session, campaign), group.time_zone, group.country,
+        if not is_callable(self._rules(session, campaign).windows, group.time_zone, group.country,
                            appointment_at, skip_public_holidays=campaign.skip_public_holidays):
             local = local_time(appointment_at, group.time_zone)
             raise DialerError("appointment_outside_window",
@@ -419,13 +409,6 @@ class CallDesk:
         """Windows, groups, agents and retry delays, read at most every ``roster_ttl``."""
         self._cached_roster = fresh_roster(self._cached_roster, session, self.roster_ttl)
         return self._cached_roster
-
-    def _delays(self, session: Session, campaign: Campaign) -> Mapping[str, dt.timedelta]:
-        rules = self._roster(session).campaigns.get(campaign.id)
-        if rules is not None:
-            return rules.retry_delays
-        return {rule.outcome: dt.timedelta(minutes=rule.delay_minutes)
-                for rule in campaign.retry_rules}
 
     def _abandon_stale(self, session: Session, attempt: Attempt, now: dt.datetime) -> bool:
         """End an attempt left behind unconnected past its hold (its process stopped before

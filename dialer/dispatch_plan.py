@@ -125,6 +125,16 @@ class Roster:
         return [agent for agent in self.agents.values() if agent.on_shift(instant)]
 
 
+def campaign_rules(campaign: Campaign) -> CampaignRules:
+    """The rules of one campaign read from its row (when no roster snapshot knows it)."""
+    return CampaignRules(
+        campaign.id, campaign.code, campaign.priority, campaign.minimum_language_level,
+        campaign.skip_public_holidays,
+        tuple(WeeklyWindow(w.weekday, w.start, w.end) for w in campaign.windows),
+        {rule.outcome: dt.timedelta(minutes=rule.delay_minutes)
+         for rule in campaign.retry_rules})
+
+
 def fresh_roster(roster: Roster | None, session: Session, ttl: dt.timedelta) -> Roster:
     """``roster`` while it is younger than ``ttl`` (by wall clock), else one read anew."""
     checked = dt.datetime.now(dt.UTC)

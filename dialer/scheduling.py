@@ -54,11 +54,10 @@ def settle(session: Session, contact: Contact, campaign: Campaign, code: str,
     """
     step = next_step(code, attempts_made=max(contact.attempts, 1),
                      max_attempts=campaign.max_attempts, earlier_codes=earlier, delays=delays)
-    contact.held_by_agent_id = None
-    contact.lease_until = None
     if isinstance(step, Final):
-        return _finish(contact, step.code, now)
+        return settle_as(contact, step.code, now)
     assert isinstance(step, Retry)
+    release_hold(contact)
     contact.disposition = code
     if appointment_at is not None:
         contact.phase = int(ContactPhase.APPOINTMENT)
@@ -72,8 +71,18 @@ def settle(session: Session, contact: Contact, campaign: Campaign, code: str,
                     contact.appointment_agent_id)
 
 
-def _finish(contact: Contact, code: str, now: dt.datetime) -> Decision:
-    contact.state = ContactState.QUOTA_FULL if code == "4.80" else ContactState.DONE
+def release_hold(contact: Contact) -> None:
+    """The contact is no longer held by anyone."""
+    contact.held_by_agent_id = None
+    contact.lease_until = None
+
+
+def settle_as(contact: Contact, code: str, now: dt.datetime,
+              state: ContactState | None = None) -> Decision:
+    """Settle ``contact`` with the final ``code``: released, never due again; its state
+    ``state``, else quota_full for 4.80 and done otherwise."""
+    release_hold(contact)
+    contact.state = state or (ContactState.QUOTA_FULL if code == "4.80" else ContactState.DONE)
     contact.disposition = code
     contact.due_at = now
     contact.appointment_agent_id = None
@@ -93,8 +102,7 @@ def release_refused(contact: Contact, reason: str, now: dt.datetime) -> None:
     back for anyone to call when dispatch allows; a do-not-call listing sets it aside; a
     number the campaign no longer calls, or a contact out of attempts, is settled.
     """
-    contact.held_by_agent_id = None
-    contact.lease_until = None
+    release_hold(contact)
     contact.due_at = now
     if reason == "do_not_call":
         contact.state = ContactState.DO_NOT_CALL
@@ -136,7 +144,6 @@ def reroute_language(session: Session, contact: Contact, campaign: Campaign, spo
     contact.group = group_for(session, campaign, language, group.time_zone, group.country)
     contact.phase = int(ContactPhase.RETRY)
     contact.due_at = now
-    contact.held_by_agent_id = None
-    contact.lease_until = None
+    release_hold(contact)
     contact.appointment_agent_id = None
     return None

@@ -25,12 +25,11 @@ from dataclasses import dataclass
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from dialer.dispatch_plan import AgentProfile, CampaignRules, Group, Roster
+from dialer.dispatch_plan import AgentProfile, CampaignRules, Group, Roster, campaign_rules
 from dialer.models import (
     Agent,
     AgentExclusion,
     Attempt,
-    CallingWindow,
     Campaign,
     CampaignState,
     Contact,
@@ -40,7 +39,7 @@ from dialer.models import (
 )
 from dialer.phones import NumberRefused, check_number
 from dialer.telephony.base import DialRefused
-from dialer.windows import WeeklyShift, WeeklyWindow, is_callable
+from dialer.windows import WeeklyShift, is_callable
 
 
 @dataclass(frozen=True)
@@ -151,11 +150,7 @@ def _read_moment_rules(session: Session, attempt: Attempt, contact: Contact, cam
                        ) -> tuple[CampaignRules, Group, AgentProfile]:
     """The windows, the contact's group and the agent, read from the database (when the
     caller has no roster, or its roster does not know them yet)."""
-    windows = tuple(WeeklyWindow(w.weekday, w.start, w.end) for w in session.scalars(
-        select(CallingWindow).where(CallingWindow.campaign_id == campaign.id)))
-    rules = CampaignRules(campaign.id, campaign.code, campaign.priority,
-                          campaign.minimum_language_level, campaign.skip_public_holidays,
-                          windows)
+    rules = campaign_rules(campaign)
     stored = contact.group
     group = Group(stored.id, stored.campaign_id, stored.language, stored.time_zone,
                   stored.country)

@@ -34,7 +34,6 @@ from dialer.errors import DialerError
 from dialer.interviews import InterviewDesk
 from dialer.models import (
     Agent,
-    Attempt,
     Campaign,
     CampaignState,
     Contact,
@@ -177,7 +176,7 @@ class Simulation:
         kept: list[object] = [session.get(Contact, claim.contact_id),
                               session.get(Campaign, claim.campaign_id)]
         case = self.desk.open_attempt(claim, moment, session=session)
-        kept.append(session.get(Attempt, case.attempt_id))
+        kept.append(self.desk.call_rows(case.attempt_id, session))
         dial_at = moment + (PREVIEW_TIME if case.mode == "preview" else dt.timedelta(0))
         result = self.desk.dial(case.attempt_id, dial_at, session=session)
         self.tally.attempt(case.language)

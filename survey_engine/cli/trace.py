@@ -30,7 +30,7 @@ from dialer.db import transaction
 from dialer.errors import DialerError
 from dialer.models import Campaign, TraceEvent
 from dialer.trace import Fault, chained_campaigns, verify_chain
-from survey_engine.cli.common import progress_bar
+from survey_engine.cli.common import echo_table, progress_bar
 from survey_engine.cli.database import open_database
 
 #: From this many events on, verifying shows a progress bar (on a terminal).
@@ -277,12 +277,7 @@ def show_command(attempt_id: int | None, contact_id: int | None,
     if not rows:
         click.echo(f"no trace events for {subject}")
         return
-    table = [("TIME (UTC)", "CAMPAIGN", "SEQ", "KIND", "ACTOR", "DATA"), *rows]
-    widths = [max(len(row[column]) for row in table) for column in range(5)]
-    for row in table:
-        click.echo("  ".join([*(cell.ljust(width) for cell, width in zip(row, widths,
-                                                                          strict=False)),
-                              row[5]]).rstrip())
+    echo_table(("TIME (UTC)", "CAMPAIGN", "SEQ", "KIND", "ACTOR", "DATA"), rows)
 
 
 def _event_row(event: TraceEvent, campaign_code: str) -> tuple[str, ...]:
