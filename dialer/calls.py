@@ -23,7 +23,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from dialer import trace
@@ -36,7 +36,7 @@ from dialer.call_endings import (
     interview_for_ending,
 )
 from dialer.contacts import add_do_not_call
-from dialer.db import transaction, unit_of_work, writer
+from dialer.db import locks_rows, transaction, unit_of_work, writer
 from dialer.dispatch import DEFAULT_ROSTER_TTL, Claim
 from dialer.dispatch_plan import CampaignRules, Roster, campaign_rules, fresh_roster
 from dialer.errors import DialerError
@@ -67,6 +67,13 @@ logger = logging.getLogger(__name__)
 
 #: A dialed contact is held for the campaign's maximum call duration and this much more.
 CALL_HOLD_MARGIN = dt.timedelta(minutes=5)
+
+#: Statements built once: they run with every call.
+_LOCK_AGENT = select(Agent.id).where(Agent.id == bindparam("agent")).with_for_update()
+_OPEN_ATTEMPTS = select(Attempt).where(Attempt.agent_id == bindparam("agent"),
+                                       Attempt.ended_at.is_(None))
+_ATTEMPTS_MADE = select(func.count()).select_from(Attempt).where(
+    Attempt.contact_id == bindparam("contact"))
 
 @dataclass(frozen=True)
 class CallCase:
@@ -126,10 +133,8 @@ class CallDesk:
         moment = now or utc_now()
         with unit_of_work(self.engine, session) as session:
             # One attempt at a time per agent: the agent's row is the lock (PostgreSQL).
-            session.execute(select(Agent.id).where(Agent.id == claim.agent_id)
-                            .with_for_update())
-            for open_attempt in session.scalars(select(Attempt).where(
-                    Attempt.agent_id == claim.agent_id, Attempt.ended_at.is_(None))):
+            session.execute(_LOCK_AGENT, {"agent": claim.agent_id})
+            for open_attempt in session.scalars(_OPEN_ATTEMPTS, {"agent": claim.agent_id}):
                 if not self._abandon_stale(session, open_attempt, moment):
                     raise DialerError("agent_busy", f"agent {claim.agent_code} already has a "
                                                     "call in progress")
@@ -140,8 +145,7 @@ class CallDesk:
                 raise DialerError("not_held", f"the claim on contact {claim.contact_id} was lost")
             campaign = session.get(Campaign, claim.campaign_id)
             assert campaign is not None
-            ordinal = 1 + (session.scalar(select(func.count()).select_from(Attempt).where(
-                Attempt.contact_id == contact.id)) or 0)
+            ordinal = 1 + (session.scalar(_ATTEMPTS_MADE, {"contact": contact.id}) or 0)
             attempt = Attempt(contact_id=contact.id, campaign_id=campaign.id,
                               agent_id=claim.agent_id, ordinal=ordinal,
                               mode=campaign.dialing_mode, claimed_at=moment,
@@ -477,8 +481,10 @@ class CallDesk:
     def _attempt(self, session: Session, attempt_id: int, *, lock: bool = False
                  ) -> tuple[Attempt, Campaign]:
         """The attempt and its campaign; ``lock`` holds the attempt's row (PostgreSQL) until
-        the transaction ends, so two processes cannot both end or dial it."""
-        attempt = session.get(Attempt, attempt_id, with_for_update=lock or None)
+        the transaction ends, so two processes cannot both end or dial it. (SQLite's call
+        transactions hold the database's write lock from their start.)"""
+        attempt = session.get(Attempt, attempt_id,
+                              with_for_update=(lock and locks_rows(session)) or None)
         if attempt is None:
             raise DialerError("no_such_attempt", f"there is no attempt {attempt_id}")
         campaign = session.get(Campaign, attempt.campaign_id)
