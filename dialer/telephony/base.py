@@ -26,7 +26,13 @@ class DialRefused(DialerError):
     """A resolver refused to give the number at the moment of dialing; no call is placed.
 
     ``code`` is the reason: ``do_not_call``, ``excluded``, ``outside_window``, ...
+    ``events`` are the steps a backend took before the refusal (ringing the agent's phone), for
+    the trace; never the respondent's call, which was not placed.
     """
+
+    def __init__(self, code: str, message: str, events: tuple[CallEvent, ...] = ()) -> None:
+        super().__init__(code, message)
+        self.events = events
 
 
 #: ``(attempt_id, instant) -> E.164 number``, or raises :class:`DialRefused`.

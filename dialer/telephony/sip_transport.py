@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, cast
 
 from aiosipua import SipMessage, SipRequest, SipResponse
 
@@ -91,8 +91,9 @@ class SipEndpoint(asyncio.DatagramProtocol):
         return self.local
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.DatagramTransport)
-        self._socket = transport
+        # A datagram endpoint's transport (asyncio's selector transport does not register as
+        # a DatagramTransport subclass on every Python version, hence the cast).
+        self._socket = cast(asyncio.DatagramTransport, transport)
         self.local = transport.get_extra_info("sockname")[:2]
 
     def close(self) -> None:
