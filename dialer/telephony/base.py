@@ -66,8 +66,9 @@ class CallEvent:
     ``kind`` is ``dial_requested``, ``ringing``, ``hangup``, a :class:`NetworkEnding` value, or
     a step of the signalling that a real network has (``sip_invite``, ``sip_provisional``,
     ``sip_final``, ``sip_ack``, ``sip_cancel``, ``sip_bye``, ``sip_timeout``, ``sip_retry``...,
-    see :mod:`dialer.telephony.sip_events`); ``at`` is an aware UTC instant; ``data`` is JSON-able and never holds the phone number. The
-    data is copied into a read-only mapping so an event cannot change after it was recorded.
+    listed in docs/telephony.md); ``at`` is an aware UTC instant; ``data`` is JSON-able and
+    never holds the phone number. The data is copied into a read-only mapping so an event
+    cannot change after it was recorded.
     """
 
     kind: str
@@ -160,10 +161,11 @@ class TelephonyBackend(abc.ABC):
         """The attempt ids whose call is answered and not hung up yet."""
         return []
 
-    def ended_calls(self) -> list[int]:
+    def ended_calls(self) -> dict[int, CallEvent]:
         """Live calls the network ended on its own (a party hung up, the maximum duration, a
-        lost leg), not yet hung up through :meth:`hang_up`; by default none."""
-        return []
+        lost leg, stop-all), not yet hung up through :meth:`hang_up`, with their ``hangup``
+        event (``by`` names the party); by default none."""
+        return {}
 
     def call_events(self, attempt_id: int) -> tuple[CallEvent, ...]:
         """The events of a live call since it was answered (a BYE from a party, a leg lost...),
@@ -171,24 +173,16 @@ class TelephonyBackend(abc.ABC):
         return ()
 
     def stop_all(self, now: dt.datetime) -> list[int]:
-        """The stop-all-dialing switch: refuse every new call and hang up every live one.
+        """The stop-all-dialing switch: refuse every new call from now on.
 
-        Calls being set up are withdrawn by the backend that places them; answered calls are
-        hung up by the system, and :meth:`hang_up` then returns their ``hangup`` event.
+        This default tears nothing down itself: it returns the live calls, which the call desk
+        then ends (:func:`dialer.call_teardown.stop_all_dialing`). A backend with real calls
+        also withdraws the calls being set up and hangs up the live ones at once.
 
-        :returns: the attempts whose live call was hung up.
+        :returns: the attempts whose live call is to end.
         """
         self.dialing_stopped = True
-        stopped = []
-        for attempt_id in self.live_calls():
-            try:
-                self.hang_up(attempt_id, now, by="system")
-            except DialerError as error:
-                if error.code != "no_live_call":
-                    raise
-                continue
-            stopped.append(attempt_id)
-        return stopped
+        return self.live_calls()
 
     def resume_dialing(self) -> None:
         """Lift :meth:`stop_all`: new calls may be placed again."""

@@ -245,9 +245,10 @@ class SipBackend(TelephonyBackend):
         with self._lock:
             return sorted(i for i, call in self._calls.items() if call.answered_at is not None)
 
-    def ended_calls(self) -> list[int]:
+    def ended_calls(self) -> dict[int, CallEvent]:
         with self._lock:
-            return sorted(self._ended)
+            return {attempt_id: call.hangup for attempt_id, call in sorted(self._ended.items())
+                    if call.hangup is not None}
 
     def stop_all(self, now: dt.datetime) -> list[int]:
         """Refuse new calls, cancel the calls being set up, hang up the live ones (by the

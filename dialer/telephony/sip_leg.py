@@ -225,7 +225,7 @@ class Leg:
     async def reinvite(self, sdp: str) -> InviteResult:
         """Offer ``sdp`` in a re-INVITE; the 2xx is acknowledged here."""
         request = self._in_dialog("INVITE")
-        self.invite_cseq = int(request.headers.get_first("cseq", "0").split()[0])
+        self.invite_cseq = int((request.headers.get_first("cseq") or "0").split()[0])
         request.headers.set_single("Contact", self._contact())
         request.text = sdp
         request.headers.set_single("Content-Type", "application/sdp")
@@ -264,7 +264,7 @@ class Leg:
     def _in_dialog(self, method: str) -> SipRequest:
         host, port = self.endpoint.local
         request = self.dialog.create_request(method, via_host=host, via_port=port)
-        if request.headers.get_first("cseq", "").split()[-1:] == [method]:
+        if (request.headers.get_first("cseq") or "").split()[-1:] == [method]:
             return request
         raise AssertionError("aiosipua built an in-dialog request without its CSeq")
 
