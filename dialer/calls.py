@@ -288,7 +288,7 @@ class CallDesk:
             self._check_details(session, attempt, campaign, ending, moment, appointment_at,
                                 spoken_language)
             hangup = self._hang_up(attempt_id, moment, by)
-            during = sorted((*self.backend.call_events(attempt_id), hangup),
+            during = sorted((hangup, *self.backend.call_events(attempt_id)),
                             key=lambda event: event.at)
             trace.defer(session, campaign.id, [self._entry(attempt, event) for event in during])
             return self._end(session, attempt, campaign, ending, moment, by=by,

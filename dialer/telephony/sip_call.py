@@ -86,9 +86,11 @@ class SipCall:
         self._ending_task: asyncio.Task[None] | None = None
 
     def now(self) -> dt.datetime:
-        """The call's clock: the caller's instant plus the time elapsed, to the millisecond."""
+        """The call's clock: the caller's instant plus the time elapsed, to the millisecond,
+        and never before the hang-up once there is one (the caller may name its instant)."""
         elapsed = round(time.monotonic() - self._t0, 3)
-        return self.start + dt.timedelta(seconds=elapsed)
+        moment = self.start + dt.timedelta(seconds=elapsed)
+        return max(moment, self.hangup.at) if self.hangup is not None else moment
 
     def record(self, kind: str, **data: Any) -> None:
         (self.later if self.setup_done else self.events).append(CallEvent(kind, self.now(), data))
