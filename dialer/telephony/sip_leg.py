@@ -121,13 +121,7 @@ class Leg:
     def _send_invite(self, sdp: str | None, *, authorization: tuple[str, str] | None
                      ) -> ClientTransaction:
         self.invite_cseq = self.dialog.next_cseq()
-        invite = SipRequest(method="INVITE", uri=self.dialog.remote_uri)
-        invite.headers.append("Via", self._via())
-        invite.headers.set_single("From", f"<{self.dialog.local_uri}>;tag={self.dialog.local_tag}")
-        invite.headers.set_single("To", f"<{self.dialog.remote_uri}>")
-        invite.headers.set_single("Call-ID", self.call_id)
-        invite.headers.set_single("CSeq", f"{self.invite_cseq} INVITE")
-        invite.headers.set_single("Max-Forwards", "70")
+        invite = self._request("INVITE", self.dialog.remote_uri, to_tag=False)
         invite.headers.set_single("Contact", self._contact())
         invite.headers.set_single("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS")
         invite.headers.set_single("User-Agent", "survey-engine")
@@ -205,13 +199,7 @@ class Leg:
     # --- inside the dialog ---------------------------------------------------------------
     def send_ack(self, sdp: str | None) -> None:
         """Acknowledge the 2xx to the last INVITE (with SDP when the offer was in the 2xx)."""
-        ack = SipRequest(method="ACK", uri=self.dialog.remote_target)
-        ack.headers.append("Via", self._via())
-        ack.headers.set_single("From", f"<{self.dialog.local_uri}>;tag={self.dialog.local_tag}")
-        ack.headers.set_single("To", f"<{self.dialog.remote_uri}>;tag={self.dialog.remote_tag}")
-        ack.headers.set_single("Call-ID", self.call_id)
-        ack.headers.set_single("CSeq", f"{self.invite_cseq} ACK")
-        ack.headers.set_single("Max-Forwards", "70")
+        ack = self._request("ACK", self.dialog.remote_target, to_tag=True)
         for route in self.dialog.route_set:
             ack.headers.append("Route", route)
         if sdp is not None:
@@ -309,6 +297,20 @@ class Leg:
             self.endpoint.send(self.last_ack, self.destination)
 
     # --- headers -------------------------------------------------------------------------
+    def _request(self, method: str, uri: str, *, to_tag: bool) -> SipRequest:
+        """A request of the dialog's last INVITE transaction (the INVITE itself, or the ACK of
+        its 2xx): a new Via branch, From, To (with the peer's tag once known), Call-ID, CSeq."""
+        request = SipRequest(method=method, uri=uri)
+        request.headers.append("Via", self._via())
+        request.headers.set_single("From",
+                                   f"<{self.dialog.local_uri}>;tag={self.dialog.local_tag}")
+        to = f"<{self.dialog.remote_uri}>"
+        request.headers.set_single("To", f"{to};tag={self.dialog.remote_tag}" if to_tag else to)
+        request.headers.set_single("Call-ID", self.call_id)
+        request.headers.set_single("CSeq", f"{self.invite_cseq} {method}")
+        request.headers.set_single("Max-Forwards", "70")
+        return request
+
     def _via(self) -> str:
         host, port = self.endpoint.local
         return f"SIP/2.0/UDP {host}:{port};branch={generate_branch()};rport"
