@@ -20,6 +20,7 @@ NETWORK_ENDINGS = {
     NetworkEnding.DISCONNECTED: CallEnding.DISCONNECTED,
     NetworkEnding.CALL_BLOCKED: CallEnding.CALL_BLOCKED,
     NetworkEnding.NETWORK_FAILURE: CallEnding.NETWORK_FAILURE,
+    NetworkEnding.WITHDRAWN: CallEnding.WITHDRAWN,
 }
 #: Endings the questionnaire itself decides; an agent cannot claim them on their own.
 INTERVIEW_OUTCOMES = {"complete": CallEnding.COMPLETE, "screened_out": CallEnding.SCREENED_OUT,

@@ -26,17 +26,16 @@ from typing import Any
 from sqlalchemy import Engine, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from dialer import trace
+from dialer import call_teardown, trace
 from dialer.actors import actor_of, agent_code
 from dialer.call_endings import (
     CONVERSATION_ENDINGS,
-    INTERVIEW_OUTCOMES,
     NETWORK_ENDINGS,
     answered_share,
     interview_for_ending,
 )
 from dialer.contacts import add_do_not_call
-from dialer.db import locks_rows, transaction, unit_of_work, writer
+from dialer.db import locks_rows, unit_of_work, writer
 from dialer.dispatch import DEFAULT_ROSTER_TTL, Claim
 from dialer.dispatch_plan import CampaignRules, Roster, campaign_rules, fresh_roster
 from dialer.errors import DialerError
@@ -176,6 +175,8 @@ class CallDesk:
             attempt, campaign = self._attempt(session, attempt_id)
             campaign_code, timeout = campaign.code, dt.timedelta(
                 seconds=campaign.no_answer_seconds)
+            longest = dt.timedelta(minutes=campaign.max_call_minutes)
+            agent = self._agent_code(session, attempt)
             placed = attempt.dialed_at is not None or attempt.ended_at is not None
         if placed:  # refused before the backend: it may still carry this attempt's call
             refusal = DialRefused("already_dialed", f"attempt {attempt_id} was dialed "
@@ -191,7 +192,8 @@ class CallDesk:
 
         try:
             setup = self.backend.place_call(attempt_id, resolve, moment,
-                                            campaign=campaign_code, no_answer_timeout=timeout)
+                                            campaign=campaign_code, no_answer_timeout=timeout,
+                                            agent=agent, max_duration=longest)
         except DialRefused as refusal:
             self._record_refusal(attempt_id, refusal, moment, given)
             return DialResult(attempt_id, refused=refusal.code)
@@ -244,7 +246,9 @@ class CallDesk:
                 raise refusal
             contact = session.get(Contact, attempt.contact_id)
             assert contact is not None
-            trace.defer(session, attempt.campaign_id, [trace.Entry(
+            steps = [self._entry(attempt, event) for event in refusal.events
+                     if event.kind != "dial_requested"]
+            trace.defer(session, attempt.campaign_id, [*steps, trace.Entry(
                 "dial_refused", "dialer", at, contact.id, attempt.id,
                 data={"reason": refusal.code, "message": refusal.message})])
             logger.warning("dial refused for attempt %s: %s", attempt_id, refusal.code)
@@ -288,7 +292,9 @@ class CallDesk:
             self._check_details(session, attempt, campaign, ending, moment, appointment_at,
                                 spoken_language)
             hangup = self._hang_up(attempt_id, moment, by)
-            trace.defer(session, campaign.id, [self._entry(attempt, hangup)])
+            during = sorted((hangup, *self.backend.call_events(attempt_id)),
+                            key=lambda event: event.at)
+            trace.defer(session, campaign.id, [self._entry(attempt, event) for event in during])
             return self._end(session, attempt, campaign, ending, moment, by=by,
                              interview=interview, appointment_at=appointment_at,
                              promise=promise, spoken_language=spoken_language, reason=reason)
@@ -431,35 +437,23 @@ class CallDesk:
 
     def hang_up_overdue(self, now: dt.datetime | None = None) -> list[int]:
         """Hang up every connected call that has lasted its campaign's maximum duration: the
-        attempt ends as a break-off by the system (reason ``max_duration``).
-
-        A call whose interview reached its outcome during it ends with that outcome. A call
-        another process ended meanwhile is passed over.
+        attempt ends as a break-off by the system (reason ``max_duration``), or with the
+        interview's outcome when it reached one during the call
+        (:func:`dialer.call_teardown.hang_up_overdue`).
 
         :returns: the attempts ended.
         """
-        moment = now or utc_now()
-        with transaction(self.engine) as session:
-            live = session.execute(
-                select(Attempt.id, Attempt.connected_at, Campaign.max_call_minutes,
-                       Interview.outcome, Interview.ended_attempt_id)
-                .join(Campaign, Campaign.id == Attempt.campaign_id)
-                .outerjoin(Interview, Interview.contact_id == Attempt.contact_id)
-                .where(Attempt.connected_at.is_not(None), Attempt.ended_at.is_(None))).all()
-        ended = []
-        for attempt_id, connected, minutes, outcome, ended_in in live:
-            if connected is None or connected + dt.timedelta(minutes=minutes) > moment:
-                continue
-            decided = INTERVIEW_OUTCOMES.get(outcome or "") if ended_in == attempt_id else None
-            try:
-                self.end(attempt_id, decided or CallEnding.BREAK_OFF, moment, by="system",
-                         reason="max_duration")
-            except DialerError as error:
-                if error.code != "attempt_ended":
-                    raise
-                continue
-            ended.append(attempt_id)
-        return ended
+        return call_teardown.hang_up_overdue(self, now)
+
+    def end_dropped_calls(self, now: dt.datetime | None = None) -> list[int]:
+        """End the calls the network ended on its own, a party having hung up
+        (:func:`dialer.call_teardown.end_dropped_calls`). :returns: the attempts ended."""
+        return call_teardown.end_dropped_calls(self, now)
+
+    def stop_all_dialing(self, now: dt.datetime | None = None) -> list[int]:
+        """The stop-all-dialing switch (:func:`dialer.call_teardown.stop_all_dialing`).
+        :returns: the attempts ended."""
+        return call_teardown.stop_all_dialing(self, now)
 
     def call_rows(self, attempt_id: int, session: Session) -> tuple[Attempt, Contact, Campaign]:
         """The rows of an attempt, for a caller that runs a whole call in ``session`` and keeps
