@@ -434,7 +434,18 @@ class CallDesk:
 
         :returns: the attempts ended.
         """
-        moment = now or utc_now()
+        return self._end_live(now or utc_now(), "max_duration", overdue_only=True)
+
+    def end_live_calls(self, reason: str = "dialing_stopped", now: dt.datetime | None = None
+                       ) -> list[int]:
+        """Hang up every connected call now, as the system (all dialing was stopped): each
+        ends as :meth:`hang_up_overdue` ends an overdue call, with ``reason`` in the trace.
+
+        :returns: the attempts ended.
+        """
+        return self._end_live(now or utc_now(), reason, overdue_only=False)
+
+    def _end_live(self, moment: dt.datetime, reason: str, *, overdue_only: bool) -> list[int]:
         with transaction(self.engine) as session:
             live = session.execute(
                 select(Attempt.id, Attempt.connected_at, Campaign.max_call_minutes,
@@ -444,12 +455,13 @@ class CallDesk:
                 .where(Attempt.connected_at.is_not(None), Attempt.ended_at.is_(None))).all()
         ended = []
         for attempt_id, connected, minutes, outcome, ended_in in live:
-            if connected is None or connected + dt.timedelta(minutes=minutes) > moment:
+            if connected is None or (overdue_only and connected + dt.timedelta(
+                    minutes=minutes) > moment):
                 continue
             decided = INTERVIEW_OUTCOMES.get(outcome or "") if ended_in == attempt_id else None
             try:
-                self.end(attempt_id, decided or CallEnding.BREAK_OFF, moment, by="system",
-                         reason="max_duration")
+                self.end(attempt_id, decided or CallEnding.BREAK_OFF, max(moment, connected),
+                         by="system", reason=reason)
             except DialerError as error:
                 if error.code != "attempt_ended":
                     raise
