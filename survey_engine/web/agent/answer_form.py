@@ -15,6 +15,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectMultipleField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from survey_engine.expressions import DONT_KNOW, REFUSED, Special
@@ -41,17 +42,17 @@ def answer_form(prompt: Prompt, language: str, formdata: Any = None) -> FlaskFor
     """The form for ``prompt``, asked in ``language`` (the respondent's)."""
     fields: dict[str, Any] = {}
     heard = translations(language).gettext
+    options = [SelectChoice(str(option.code), option.label) for option in prompt.options]
     if prompt.type in ONE_OF:
-        fields["answer"] = RadioField(choices=[(str(o.code), o.label) for o in prompt.options],
-                                      validate_choice=False)
+        fields["answer"] = RadioField(choices=options, validate_choice=False)
     elif prompt.type == "multi_choice":
-        fields["answer"] = MultiCheckboxField(
-            choices=[(str(o.code), o.label) for o in prompt.options], validate_choice=False)
+        fields["answer"] = MultiCheckboxField(choices=options, validate_choice=False)
     elif prompt.type == "yes_no":
-        fields["answer"] = RadioField(choices=[("1", heard("yes")), ("2", heard("no"))],
+        fields["answer"] = RadioField(choices=[SelectChoice("1", heard("yes")),
+                                               SelectChoice("2", heard("no"))],
                                       validate_choice=False)
     elif prompt.type == "nps":
-        fields["answer"] = RadioField(choices=[(str(n), str(n)) for n in NPS_SCORES],
+        fields["answer"] = RadioField(choices=[SelectChoice(str(n), str(n)) for n in NPS_SCORES],
                                       validate_choice=False)
     elif prompt.type in TYPED:
         fields["answer"] = StringField(render_kw={"autocomplete": "off", "autofocus": True,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, Regexp
 
 from dialer.outcomes import CallEnding
@@ -47,8 +48,8 @@ class EndCallForm(FlaskForm):
     """How the call ends. An appointment is given in the respondent's local time; a language
     problem names the language heard."""
 
-    outcome = RadioField(_l("Outcome"), choices=[(e.value, label) for e, label in AGENT_ENDINGS],
-                         validate_choice=False)
+    outcome = RadioField(_l("Outcome"), validate_choice=False,
+                         choices=[SelectChoice(e.value, label) for e, label in AGENT_ENDINGS])
     #: Set instead of ``outcome`` when the questionnaire decided the ending.
     decided = HiddenField()
     appointment_date = StringField(_l("Date (respondent's time)"),

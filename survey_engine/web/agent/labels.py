@@ -11,6 +11,7 @@ from babel.dates import format_datetime
 from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
 
 from survey_engine.i18n.languages import LANGUAGES, locale_of
 from survey_engine.web.i18n import interface_language
@@ -49,11 +50,11 @@ def language_name(code: str) -> str:
     return str(names.get(code, code))
 
 
-def language_choices(campaign_languages: Iterable[str], spoken: str) -> list[tuple[str, str]]:
+def language_choices(campaign_languages: Iterable[str], spoken: str) -> list[SelectChoice]:
     """The languages an agent may say they heard: the campaign's and the product's, not the
     one the respondent is recorded with."""
     codes = sorted({*campaign_languages, *LANGUAGES} - {spoken})
-    return [("", "—"), *((code, language_name(code)) for code in codes)]
+    return [SelectChoice("", "—"), *(SelectChoice(code, language_name(code)) for code in codes)]
 
 
 def clock(instant: dt.datetime, time_zone: str | None) -> str:
