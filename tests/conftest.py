@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import time_machine
 
 from survey_engine.i18n import tools
 from survey_engine.i18n.paths import locales_dir
@@ -17,12 +20,25 @@ REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO.parent / "shared" / "reference"
 QUESTIONNAIRES = REPO / "questionnaires"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+#: The tests are written against the week of Monday 23 November 2026: fixed instants such as
+#: ``TUESDAY_NOON`` (tests/dialer/callflow.py) are that week, and contacts stored "now" must
+#: be due by then. The suite runs on a clock that starts on that Monday morning and ticks.
+SUITE_CLOCK = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
 
 
 def sample_files() -> list[Path]:
     """The sample questionnaires shipped in questionnaires/."""
     return sorted(p for p in QUESTIONNAIRES.glob("*.yaml")
                   if not p.name.endswith(".interviews.yaml"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def suite_clock() -> Iterator[None]:
+    """Every test in the week the tests are written for (see :data:`SUITE_CLOCK`); tests that
+    need another instant travel there themselves. Processes a test starts keep the real
+    clock: they are given the instants that matter."""
+    with time_machine.travel(SUITE_CLOCK, tick=True):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from flask import current_app, flash, g, request, session
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
@@ -87,7 +89,9 @@ def load_principal() -> None:
     if verdict.end_reason is not None:
         logger.info("session %s ended: %s", verdict.row.id if verdict.row else "?",
                     verdict.end_reason)
-        flash(_ENDED.get(verdict.end_reason, _ENDED["expired"])(), "warning")
+        message = _ENDED.get(verdict.end_reason, _ENDED["expired"])
+        with force_locale(principal.language) if principal else nullcontext():
+            flash(message(), "warning")  # in the language of the person signed out
     if principal is None or verdict.end_reason is not None:
         session.pop(TOKEN, None)
         return
