@@ -12,8 +12,8 @@ from flask import Flask
 
 from survey_engine.web import create_app
 from tests.database_fixtures import _require
-from tests.web.browser import browser, page  # noqa: F401  (fixtures)
 from tests.dialer.databases import BACKENDS, migrated_database
+from tests.web.browser import browser, page  # noqa: F401  (fixtures)
 from tests.web.centre import WebCentre, app_config, build_centre
 
 
