@@ -67,11 +67,12 @@ def run_live_demo(port: int) -> None:
         click.secho(f"warning: {INSECURE_COOKIES_WARNING}", fg="yellow", err=True)
         _print_logins(address, on_shift, known)
         try:
-            server.run()
+            server.run()  # returns on Ctrl-C (waitress catches it)
         except KeyboardInterrupt:
-            click.echo("\nstopping")
+            pass
         finally:
             server.close()
+        click.echo("\nstopping the web application and the worker")
     finally:
         worker.terminate()
         try:

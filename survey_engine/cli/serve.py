@@ -58,8 +58,9 @@ def serve(host: str, port: int, threads: int, insecure_cookies: bool) -> None:
     click.echo(f"serving on {serve_url(host, server.effective_port)}", err=False)
     sys.stdout.flush()
     try:
-        server.run()
+        server.run()  # returns on Ctrl-C (waitress catches it)
     except KeyboardInterrupt:
-        click.echo("stopped")
+        pass
     finally:
         server.close()
+    click.echo("stopped")

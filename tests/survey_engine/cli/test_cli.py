@@ -135,7 +135,9 @@ def test_interview_run_in_the_terminal(reference_dir: Path, tmp_path: Path) -> N
                                      ["campaigns"], ["campaigns", "list"],
                                      ["campaigns", "start"], ["campaigns", "pause"],
                                      ["campaigns", "resume"], ["campaigns", "finish"],
-                                     ["campaigns", "close-quota"]])
+                                     ["campaigns", "close-quota"], ["serve"], ["worker"],
+                                     ["dialing"], ["dialing", "stop"], ["dialing", "resume"],
+                                     ["dialing", "status"], ["demo", "--tour"]])
 def test_every_command_has_help(command: list[str]) -> None:
     code, output = run(*command, "--help")
     assert code == 0
