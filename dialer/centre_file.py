@@ -29,6 +29,12 @@ The format (``docs/centre-file.md`` tells more)::
         # retry_delays: {busy: 15m, refusal: 5d, "1.2": 2h}: by name or quoted AAPOR code;
         # the codes not written keep the defaults of dialer.outcomes
     do_not_call: ["+32470999999"]                        # optional
+    users:                                               # optional: web sign-ins
+      - {login: sup.beveren, role: supervisor, site: BEV, password: "..."}  # or password_hash
+
+Sites may list ``workstations:`` (addresses or CIDR networks their agents sign in from) and
+agents a quoted ``pin:`` (or ``pin_hash:``); secrets are stored as argon2id hashes only
+(:mod:`dialer.centre_accounts`).
 
 Days: ``Mon``, ``Mon-Fri``, ``Sat,Sun``, ``Fri-Mon`` (any case); times ``HH:MM``, ``24:00`` as an
 end. Numbers are quoted (unquoted, YAML reads ``+32470123456`` as a number).

@@ -72,6 +72,7 @@ def _register() -> None:
         serve,
         simulate,
         trace,
+        users,
         validate,
     )
 
@@ -90,6 +91,7 @@ def _register() -> None:
     main.add_command(serve.serve)
     main.add_command(dialing.dialing)
     main.add_command(dialing.worker)
+    main.add_command(users.users)
 
 
 _register()
