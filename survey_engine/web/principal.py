@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from flask import current_app, flash, g, request, session
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
@@ -91,7 +90,7 @@ def load_principal() -> None:
                     verdict.end_reason)
         message = _ENDED.get(verdict.end_reason, _ENDED["expired"])
         with force_locale(principal.language) if principal else nullcontext():
-            flash(message(), "warning")  # in the language of the person signed out
+            flash(str(message), "warning")  # in the language of the person signed out
     if principal is None or verdict.end_reason is not None:
         session.pop(TOKEN, None)
         return
@@ -99,11 +98,11 @@ def load_principal() -> None:
 
 
 _ENDED = {
-    "idle": lambda: _("You were signed out after a while without activity."),
-    "expired": lambda: _("Your session has ended. Please sign in again."),
-    "shift_end": lambda: _("Your shift has ended: you were signed out."),
-    "address_changed": lambda: _("You were signed out: this session was opened from "
-                                 "another workstation."),
+    "idle": _l("You were signed out after a while without activity."),
+    "expired": _l("Your session has ended. Please sign in again."),
+    "shift_end": _l("Your shift has ended: you were signed out."),
+    "address_changed": _l("You were signed out: this session was opened from another "
+                          "workstation."),
 }
 
 
