@@ -21,7 +21,7 @@ from dialer.dispatch_plan import read_roster
 from dialer.models import Agent
 from dialer.schema import upgrade
 from survey_engine.cli.demo_centre import SAMPLES, load_samples
-from survey_engine.cli.serve import serve_url
+from survey_engine.cli.serve import run_until_interrupted, serve_url, web_server
 
 HOST = "127.0.0.1"
 
@@ -44,10 +44,6 @@ def demo_logins(path: Path = SAMPLES / "centre.yaml") -> list[dict[str, Any]]:
 
 def run_live_demo(port: int) -> None:
     """Prepare, start, print, and serve until Ctrl-C (module docstring)."""
-    import waitress
-
-    from survey_engine.web import INSECURE_COOKIES_WARNING, create_app
-
     engine = make_engine(database_url())
     upgrade(engine)
     click.secho(f"== survey-engine, on {engine.url.render_as_string(hide_password=True)}",
@@ -60,18 +56,9 @@ def run_live_demo(port: int) -> None:
     engine.dispose()
     worker = subprocess.Popen([sys.executable, "-m", "survey_engine.cli", "worker"])
     try:
-        app = create_app({"SECURE_COOKIES": False})
-        server = waitress.create_server(app, host=HOST, port=port, threads=8,
-                                        ident="survey-engine")
-        address = serve_url(HOST, server.effective_port)
-        click.secho(f"warning: {INSECURE_COOKIES_WARNING}", fg="yellow", err=True)
-        _print_logins(address, on_shift, known)
-        try:
-            server.run()  # returns on Ctrl-C (waitress catches it)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.close()
+        server = web_server(HOST, port, 8, insecure_cookies=True)
+        _print_logins(serve_url(HOST, server.effective_port), on_shift, known)
+        run_until_interrupted(server)
         click.echo("\nstopping the web application and the worker")
     finally:
         worker.terminate()

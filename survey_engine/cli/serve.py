@@ -9,6 +9,7 @@ PostgreSQL, run several ``serve`` processes behind a reverse proxy (``[web] prox
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
@@ -45,22 +46,33 @@ def serve(host: str, port: int, threads: int, insecure_cookies: bool) -> None:
       survey-engine serve --host 0.0.0.0 --port 8443 --threads 16
       survey-engine serve --port 0 --insecure-cookies     # loopback demo, free port
     """
+    open_database().dispose()  # one clear line if it is missing or not migrated
+    server = web_server(host, port, threads, insecure_cookies=insecure_cookies)
+    click.echo(f"serving on {serve_url(host, server.effective_port)}")
+    sys.stdout.flush()
+    run_until_interrupted(server)
+    click.echo("stopped")
+
+
+def web_server(host: str, port: int, threads: int, *, insecure_cookies: bool) -> Any:
+    """The web application on a waitress server bound to ``host:port`` (not running yet);
+    the insecure-cookie warning printed when it applies."""
     import waitress
 
     from survey_engine.web import INSECURE_COOKIES_WARNING, create_app
 
-    open_database().dispose()  # one clear line if it is missing or not migrated
     app = create_app({"SECURE_COOKIES": False} if insecure_cookies else None)
     if not app.config["SECURE_COOKIES"]:
         click.secho(f"warning: {INSECURE_COOKIES_WARNING}", fg="yellow", err=True)
-    server = waitress.create_server(app, host=host, port=port, threads=threads,
-                                    ident="survey-engine")
-    click.echo(f"serving on {serve_url(host, server.effective_port)}", err=False)
-    sys.stdout.flush()
+    return waitress.create_server(app, host=host, port=port, threads=threads,
+                                  ident="survey-engine")
+
+
+def run_until_interrupted(server: Any) -> None:
+    """Serve until Ctrl-C (waitress catches it and returns), then close the sockets."""
     try:
-        server.run()  # returns on Ctrl-C (waitress catches it)
+        server.run()
     except KeyboardInterrupt:
         pass
     finally:
         server.close()
-    click.echo("stopped")

@@ -89,24 +89,29 @@ def refuse_undeclared() -> None:
 def agent_of_site(session: Session, principal: Principal, arguments: Mapping[str, Any]
                   ) -> None:
     """``agent_id`` is an agent of the supervisor's site (any agent, for an admin)."""
-    agent = session.get(Agent, arguments["agent_id"])
-    if agent is None or (principal.role is not Role.ADMIN
-                         and agent.site_id != principal.site_id):
-        raise NotFound()
+    _owned(session.get(Agent, arguments["agent_id"]), "site_id", principal.site_id, principal)
 
 
 def campaign_of_client(session: Session, principal: Principal, arguments: Mapping[str, Any]
                        ) -> None:
     """``campaign_id`` is a campaign of the client's organisation (any, for an admin)."""
-    campaign = session.get(Campaign, arguments["campaign_id"])
-    if campaign is None or (principal.role is not Role.ADMIN
-                            and campaign.client_id != principal.client_id):
-        raise NotFound()
+    _owned(session.get(Campaign, arguments["campaign_id"]), "client_id", principal.client_id,
+           principal)
 
 
 def attempt_of_agent(session: Session, principal: Principal, arguments: Mapping[str, Any]
                      ) -> None:
-    """``attempt_id`` is one of the signed-in agent's own calls."""
-    attempt = session.get(Attempt, arguments["attempt_id"])
-    if attempt is None or attempt.agent_id != principal.agent_id:
+    """``attempt_id`` is one of the signed-in agent's own calls (an admin's neither)."""
+    _owned(session.get(Attempt, arguments["attempt_id"]), "agent_id", principal.agent_id,
+           principal, admin_sees_all=False)
+
+
+def _owned(row: object | None, owner: str, mine: int | None, principal: Principal, *,
+           admin_sees_all: bool = True) -> None:
+    """Refuse (404) a row that does not exist or whose ``owner`` is not ``mine``."""
+    if row is None:
+        raise NotFound()
+    if admin_sees_all and principal.role is Role.ADMIN:
+        return
+    if mine is None or getattr(row, owner) != mine:
         raise NotFound()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from contextlib import nullcontext
 
 from flask import current_app, flash, redirect, render_template, session, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from werkzeug.wrappers.response import Response
 
 from dialer.db import transaction
@@ -64,18 +66,9 @@ def _refusal(error: SignInRefused) -> tuple[str, int]:
 def login() -> Response | tuple[str, int]:
     """Supervisors, clients and administrators sign in here."""
     form = StaffLoginForm()
-    if form.validate_on_submit():
-        try:
-            started = sign_in_user(services().engine, form.login.data or "",
-                                   form.password.data or "", client_address(),
-                                   limits=_limits(), absolute=_absolute(), now=utc_now(),
-                                   replacing=session.get(TOKEN))
-        except SignInRefused as error:
-            message, status = _refusal(error)
-            return render_template("auth/login.html", form=form, error=message), status
-        return _begin(started)
-    status = 400 if form.is_submitted() else 200
-    return render_template("auth/login.html", form=form), status
+    return _sign_in(form, "auth/login.html", lambda: sign_in_user(
+        services().engine, form.login.data or "", form.password.data or "", client_address(),
+        limits=_limits(), absolute=_absolute(), now=utc_now(), replacing=session.get(TOKEN)))
 
 
 @bp.route("/agent/login", methods=["GET", "POST"])
@@ -84,18 +77,21 @@ def agent_login() -> Response | tuple[str, int]:
     """Agents sign in here with their code and PIN, from a workstation of their site,
     during their shift."""
     form = AgentLoginForm()
+    return _sign_in(form, "auth/agent_login.html", lambda: sign_in_agent(
+        services().engine, form.code.data or "", form.pin.data or "", client_address(),
+        limits=_limits(), absolute=_absolute(), now=utc_now(), replacing=session.get(TOKEN)))
+
+
+def _sign_in(form: FlaskForm, template: str, attempt: Callable[[], Started]
+             ) -> Response | tuple[str, int]:
+    """The sign-in page, or the signed-in start when the form is sent and accepted."""
     if form.validate_on_submit():
         try:
-            started = sign_in_agent(services().engine, form.code.data or "",
-                                    form.pin.data or "", client_address(), limits=_limits(),
-                                    absolute=_absolute(), now=utc_now(),
-                                    replacing=session.get(TOKEN))
+            return _begin(attempt())
         except SignInRefused as error:
             message, status = _refusal(error)
-            return render_template("auth/agent_login.html", form=form, error=message), status
-        return _begin(started)
-    status = 400 if form.is_submitted() else 200
-    return render_template("auth/agent_login.html", form=form), status
+            return render_template(template, form=form, error=message), status
+    return render_template(template, form=form), 400 if form.is_submitted() else 200
 
 
 @bp.post("/logout")
