@@ -1,6 +1,8 @@
 # Two commands do all the set-up on a fresh machine:
 #   make demo   install, compile the catalogs, create the embedded database with the samples,
-#               and tour the engine
+#               start the web application and a dialer worker (sim telephony) on 127.0.0.1,
+#               print the address and the demo sign-ins, and run until Ctrl-C
+#               (survey-engine demo --tour prints the terminal tour instead)
 #   make test   install, compile the catalogs, and run every test
 PYTHON ?= python3
 VENV ?= .venv

@@ -5,8 +5,9 @@ Each is ended through :meth:`dialer.calls.CallDesk.end`, so it is hung up, coded
 any other: with the interview's own outcome when the questionnaire reached one during the call,
 as a break-off otherwise (partial from half the questions, :mod:`dialer.outcomes`).
 
-The supervisors' stop-all switch (a database flag, set from the web side) is watched by the
-process that runs the call desk, which calls :func:`stop_all_dialing` when it is thrown and
+The stop-all switch (:mod:`dialer.dialing_switch`, a database flag thrown from the command line
+or the supervisor's desk) is watched by every dialer worker (:mod:`dialer.worker`), which calls
+:func:`stop_all_dialing` when it is thrown with its live calls to end, and
 ``backend.resume_dialing()`` when it is lifted.
 """
 
@@ -95,14 +96,13 @@ def end_dropped_calls(desk: CallDesk, now: dt.datetime | None = None) -> list[in
 
 
 def stop_all_dialing(desk: CallDesk, now: dt.datetime | None = None) -> list[int]:
-    """The stop-all-dialing switch: the backend refuses new calls and withdraws those being set
-    up, and every live call is hung up by the system and ended (reason ``stop_all``).
+    """The stop-all-dialing switch with its live calls ended: this process's backend refuses
+    new calls, withdraws those being set up and hangs up its live ones, and every connected
+    call in the database is ended by the system (reason ``stop_all``), whichever process
+    placed it (the others hang theirs up when they see the switch, :mod:`dialer.worker`).
 
     :returns: the attempts ended.
     """
     moment = now or utc_now()
-    stopping = set(desk.backend.stop_all(moment)) | set(desk.backend.ended_calls())
-
-    def stopped(row: Connected) -> tuple[str, str] | None:
-        return ("system", "stop_all") if row[0] in stopping else None
-    return _end_where(desk, moment, stopped)
+    desk.backend.stop_all(moment)
+    return _end_where(desk, moment, lambda _row: ("system", "stop_all"))

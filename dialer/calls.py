@@ -451,8 +451,8 @@ class CallDesk:
         return call_teardown.end_dropped_calls(self, now)
 
     def stop_all_dialing(self, now: dt.datetime | None = None) -> list[int]:
-        """The stop-all-dialing switch (:func:`dialer.call_teardown.stop_all_dialing`).
-        :returns: the attempts ended."""
+        """The stop-all-dialing switch thrown with its live calls ended
+        (:func:`dialer.call_teardown.stop_all_dialing`). :returns: the attempts ended."""
         return call_teardown.stop_all_dialing(self, now)
 
     def call_rows(self, attempt_id: int, session: Session) -> tuple[Attempt, Contact, Campaign]:

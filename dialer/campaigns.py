@@ -246,21 +246,28 @@ class CampaignOverview:
     priority: int
     languages: list[str]
     contacts: dict[ContactState, int]
+    id: int = 0
+    name: str = ""
 
 
-def campaign_overview(session: Session) -> list[CampaignOverview]:
-    """Every campaign, highest priority first, its contacts counted in one query."""
+def campaign_overview(session: Session, *, client_id: int | None = None
+                      ) -> list[CampaignOverview]:
+    """Every campaign (of one client, if given), highest priority first, its contacts counted
+    in one query."""
     def counted(state: ContactState) -> Label[int]:
         return func.count().filter(Contact.state == state).label(state.value)
 
     counts = (select(Contact.campaign_id, *(counted(state) for state in ContactState))
               .group_by(Contact.campaign_id).subquery())
     query = (select(Campaign.code, Client.code, Campaign.state, Campaign.priority,
-                    Campaign.languages,
+                    Campaign.languages, Campaign.id, Campaign.name,
                     *(func.coalesce(counts.c[state.value], 0) for state in ContactState))
              .join(Client, Campaign.client_id == Client.id)
              .outerjoin(counts, counts.c.campaign_id == Campaign.id)
              .order_by(Campaign.priority.desc(), Campaign.code))
+    if client_id is not None:
+        query = query.where(Campaign.client_id == client_id)
     return [CampaignOverview(code, client, state, priority, list(languages),
-                             dict(zip(ContactState, totals, strict=True)))
-            for code, client, state, priority, languages, *totals in session.execute(query)]
+                             dict(zip(ContactState, totals, strict=True)), ident, name)
+            for code, client, state, priority, languages, ident, name, *totals
+            in session.execute(query)]

@@ -29,6 +29,12 @@ The format (``docs/centre-file.md`` tells more)::
         # retry_delays: {busy: 15m, refusal: 5d, "1.2": 2h}: by name or quoted AAPOR code;
         # the codes not written keep the defaults of dialer.outcomes
     do_not_call: ["+32470999999"]                        # optional
+    users:                                               # optional: web sign-ins
+      - {login: sup.beveren, role: supervisor, site: BEV, password: "..."}  # or password_hash
+
+Sites may list ``workstations:`` (addresses or CIDR networks their agents sign in from) and
+agents a quoted ``pin:`` (or ``pin_hash:``); secrets are stored as argon2id hashes only
+(:mod:`dialer.centre_accounts`).
 
 Days: ``Mon``, ``Mon-Fri``, ``Sat,Sun``, ``Fri-Mon`` (any case); times ``HH:MM``, ``24:00`` as an
 end. Numbers are quoted (unquoted, YAML reads ``+32470123456`` as a number).
@@ -52,7 +58,9 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from dialer.accounts import add_workstation, create_user, set_agent_pin, stored_secret
 from dialer.campaigns import create_campaign, create_client
+from dialer.centre_accounts import UserSpec
 from dialer.centre_schema import (
     AgentSpec,
     CampaignSpec,
@@ -66,7 +74,7 @@ from dialer.centre_schema import (
 from dialer.contacts import add_do_not_call, add_exclusion
 from dialer.db import transaction, writer
 from dialer.errors import DialerError
-from dialer.models import Agent, Campaign, Client, LanguageLevel, Site
+from dialer.models import Agent, Campaign, Client, LanguageLevel, Role, Site
 from dialer.models.campaigns import DEFAULT_NUMBER_TYPES
 from dialer.people import create_agent, create_site
 from survey_engine.errors import Diagnostic, QuestionnaireError
@@ -82,7 +90,8 @@ logger = logging.getLogger(__name__)
 
 M = TypeVar("M", Site, Agent, Client, Campaign)
 T = TypeVar("T")
-_KINDS = {"sites": "site", "agents": "agent", "clients": "client", "campaigns": "campaign"}
+_KINDS = {"sites": "site", "agents": "agent", "clients": "client", "campaigns": "campaign",
+          "users": "user"}
 #: The key an operation's refusal concerns, by its code (else the entry itself).
 _KEYS = {"time_zone": "time_zone", "currency": "pay_currency", "pay_rate": "hourly_pay_rate",
          "no_language": "languages", "shift": "shifts", "prefix": "exclusions",
@@ -90,7 +99,10 @@ _KEYS = {"time_zone": "time_zone", "currency": "pay_currency", "pay_rate": "hour
          "number_type": "number_types", "window": "windows", "retry": "retry_delays",
          "max_attempts": "max_attempts", "illegal_state_change": "start",
          "dialing_mode": "dialing_mode", "max_call_minutes": "max_call_minutes",
-         "no_answer_seconds": "no_answer_seconds"}
+         "no_answer_seconds": "no_answer_seconds", "workstation": "workstations",
+         "pin": "pin", "password": "password", "password_hash": "password_hash",
+         "unknown_site": "site", "unknown_client": "client", "site": "site",
+         "client": "client", "login": "login", "role": "role"}
 _MAX_PATH = 500  # Campaign.questionnaire_path
 
 
@@ -114,6 +126,9 @@ class CentreSummary:
     started: int = 0
     exclusions: int = 0
     do_not_call: int = 0
+    users: int = 0
+    workstations: int = 0
+    pins: int = 0
 
     def __str__(self) -> str:
         parts = [_count(self.sites, "site"), _count(self.agents, "agent"),
@@ -124,6 +139,12 @@ class CentreSummary:
             parts.append(_count(self.exclusions, "exclusion"))
         if self.do_not_call:
             parts.append(_count(self.do_not_call, "do-not-call number"))
+        if self.users:
+            parts.append(_count(self.users, "user"))
+        if self.pins:
+            parts.append(_count(self.pins, "agent PIN"))
+        if self.workstations:
+            parts.append(_count(self.workstations, "workstation"))
         return ", ".join(parts)
 
 
@@ -142,6 +163,7 @@ class CentreDraft:
     agents: list[Entry[AgentSpec]] = field(default_factory=list)
     clients: list[Entry[ClientSpec]] = field(default_factory=list)
     campaigns: list[Entry[CampaignSpec]] = field(default_factory=list)
+    users: list[Entry[UserSpec]] = field(default_factory=list)
     do_not_call: list[str] = field(default_factory=list)
 
     def problem(self, where: Where, message: str, code: str, key: bool = False) -> None:
@@ -170,9 +192,26 @@ def read_centre_file(path: str | Path) -> CentreDraft:
     draft.agents = read_entries(document, "agents", AgentSpec, draft.problems)
     draft.clients = read_entries(document, "clients", ClientSpec, draft.problems)
     draft.campaigns = read_entries(document, "campaigns", CampaignSpec, draft.problems)
+    draft.users = read_entries(document, "users", UserSpec, draft.problems)
     check_entries(document, draft.problems, (draft.sites, draft.agents, draft.clients,
                                              draft.campaigns), draft.do_not_call)
+    _check_logins(draft)
     return draft
+
+
+def _check_logins(draft: CentreDraft) -> None:
+    """A login written twice is refused where it is written again."""
+    first: dict[str, int] = {}
+    for entry in draft.users:
+        login = entry.text("login")
+        if login is None:
+            continue
+        if login in first:
+            line, _ = draft.document.position(("users", first[login], "login"))
+            draft.problem(entry.at("login"), f"login {login!r} is written twice (first on "
+                                             f"line {line})", "duplicate_login")
+            entry.spec = None
+        first.setdefault(login, entry.index)
 
 
 class _Loader:
@@ -199,6 +238,9 @@ class _Loader:
                         for campaign in draft.campaigns]
         self._section(draft.agents, Agent, self._agent, [])
         self._section(draft.campaigns, Campaign, self._campaign, [])
+        for entry in draft.users:
+            if entry.spec is not None:
+                self._attempt(entry.at(), partial(self._user, entry, sites, clients))
         for index, number in enumerate(draft.do_not_call):
             added = self._attempt(("do_not_call", index),
                                   partial(add_do_not_call, self.session, number, self.reason))
@@ -259,7 +301,10 @@ class _Loader:
         assert spec is not None
         site = create_site(self.session, spec.code, spec.name, spec.time_zone,
                            spec.hourly_pay_rate, spec.pay_currency)
+        for network in spec.workstations:
+            add_workstation(self.session, site, network)
         self.summary.sites += 1
+        self.summary.workstations += len(set(spec.workstations))
         return site
 
     def _client(self, entry: Entry[ClientSpec]) -> Client:
@@ -279,6 +324,9 @@ class _Loader:
             skills=spec.skills, shifts=[r for shift in spec.shifts for r in shift.ranges()])
         for prefix in spec.exclusions:
             add_exclusion(self.session, agent, prefix, self.reason)
+        if spec.pin is not None or spec.pin_hash is not None:
+            set_agent_pin(self.session, agent, stored_secret(spec.pin, spec.pin_hash, pin=True))
+            self.summary.pins += 1
         self.summary.agents += 1
         self.summary.exclusions += len(spec.exclusions)
         return agent
@@ -305,6 +353,34 @@ class _Loader:
             self.session.flush()
             self.summary.started += 1
         return campaign
+
+    def _user(self, entry: Entry[UserSpec], sites: dict[str, Site | None],
+              clients: dict[str, Client | None]) -> None:
+        spec = entry.spec
+        assert spec is not None
+        site = self._belongs(entry, "site", spec.site, sites)
+        client = self._belongs(entry, "client", spec.client, clients)
+        secret = stored_secret(spec.password, spec.password_hash, pin=False)
+        create_user(self.session, spec.login, Role(spec.role), secret, site=site, client=client,
+                    interface_language=spec.interface_language)
+        self.summary.users += 1
+
+    def _belongs(self, entry: Entry[UserSpec], key: str, code: str | None,
+                 known: dict[str, Any]) -> Any:
+        """The site or client (``key``) a user names, from this file or the database; None
+        if none is named.
+
+        :raises DialerError: ``unknown_site`` or ``unknown_client`` (reported on the key).
+        """
+        if code is None:
+            return None
+        model: type[Site] | type[Client] = Site if key == "site" else Client
+        found = known.get(code) or self.session.scalars(
+            select(model).where(model.code == code)).one_or_none()
+        if found is None:
+            raise DialerError(f"unknown_{key}", f"unknown {key} {code!r}: not in this file "
+                                                "nor in the database")
+        return found
 
     def _questionnaire(self, entry: Entry[CampaignSpec], spec: CampaignSpec) -> Path | None:
         """The questionnaire's absolute path if it loads; else None, with the problem."""

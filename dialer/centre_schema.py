@@ -31,6 +31,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from dialer.campaigns import retry_code
+from dialer.centre_accounts import Network, Pin, SecretHash
 from dialer.errors import DialerError
 from dialer.outcomes import DISPOSITIONS
 from dialer.phones import NumberRefused, check_prefix, international_number
@@ -248,6 +249,7 @@ class SiteSpec(Strict):
     time_zone: StrictStr
     hourly_pay_rate: PayRate
     pay_currency: StrictStr
+    workstations: list[Network] = Field(default_factory=list)
 
 
 class AgentSpec(Strict):
@@ -258,6 +260,8 @@ class AgentSpec(Strict):
     skills: list[Skill] = Field(default_factory=list)
     shifts: list[Shift] = Field(default_factory=list)
     exclusions: list[Prefix] = Field(default_factory=list)
+    pin: Pin | None = None
+    pin_hash: SecretHash | None = None
 
 
 class ClientSpec(Strict):
@@ -292,6 +296,7 @@ class CentreSpec(Strict):
     agents: list[Any] | None = None
     clients: list[Any] | None = None
     campaigns: list[Any] | None = None
+    users: list[Any] | None = None
     do_not_call: list[WholeNumber] | None = None
 
 

@@ -11,6 +11,9 @@ wins (the later ones are never run), so the order of the probes is the dispatch 
 - On SQLite the statement runs in a transaction begun ``IMMEDIATE`` (see :func:`dialer.db.writer`):
   one writer at a time, so the row read as free is still free when it is updated.
 
+While the stop-all-dialing switch is on (:mod:`dialer.dialing_switch`), the statement claims
+nothing: it reads the switch itself, so a stop takes effect at the next claim of every process.
+
 A claim sets ``due_at`` to the end of its lease, so a held contact is not due for anybody else,
 and is due again by itself when a dead holder's lease runs out.
 """
@@ -41,6 +44,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from dialer.dialing_switch import stopped_clause
 from dialer.models import (
     AgentExclusion,
     Campaign,
@@ -124,7 +128,7 @@ def _statement(shape: tuple[int, ...], skip_locked: bool, converts: bool) -> Upd
     lease_end = bindparam("lease_end", type_=UTCDateTime())
     return (
         update(contacts)
-        .where(contacts.c.id == func.coalesce(*probes))
+        .where(contacts.c.id == func.coalesce(*probes), ~stopped_clause())
         .values(held_by_agent_id=bindparam("agent"), lease_until=lease_end, due_at=lease_end)
         .returning(contacts.c.id, contacts.c.campaign_id, contacts.c.group_id,
                    contacts.c.masked_number, contacts.c.phase))

@@ -145,15 +145,24 @@ class Dispatcher:
             session.execute(update(Agent).where(Agent.id == agent_id, Agent.ready_since.is_(None))
                             .values(ready_since=now or utc_now()))
 
+    def mark_away(self, agent_id: int) -> None:
+        """Record that ``agent_id`` no longer waits for a call (a pause, the end of work)."""
+        with transaction(self.engine) as session:
+            session.execute(update(Agent).where(Agent.id == agent_id)
+                            .values(ready_since=None))
+
     def serve_waiting(self, now: dt.datetime | None = None) -> list[Claim]:
         """Give each waiting agent on shift a contact, the one idle longest first.
 
-        An agent who gets a contact stops waiting; one who gets nothing keeps their place.
+        An agent who gets a contact stops waiting; one who gets nothing keeps their place. An
+        agent marked ready from a later instant (the end of a call still ringing out) waits
+        from then on. Nobody is served while all dialing is stopped (the claims find nothing).
         """
         moment = now or utc_now()
         with transaction(self.reader) as session:
             waiting = list(session.scalars(
-                select(Agent.id).where(Agent.active, Agent.ready_since.is_not(None))
+                select(Agent.id).where(Agent.active, Agent.ready_since.is_not(None),
+                                       Agent.ready_since <= moment)
                 .order_by(Agent.ready_since, Agent.id)))
         served = []
         for agent_id in waiting:

@@ -72,6 +72,16 @@ class Turn:
     message: str | None = None
 
 
+@dataclass(frozen=True)
+class Script:
+    """What the agent reads besides the questions, in the interview's language, with piped
+    values filled in, and how far the interview is."""
+
+    intro: str | None
+    closing: str | None
+    percent: int
+
+
 class InterviewDesk:
     """Runs interviews for connected calls against one database.
 
@@ -82,6 +92,8 @@ class InterviewDesk:
 
     def __init__(self, engine: Engine, locales: Path | None = None) -> None:
         self.engine = writer(engine)
+        #: Reading what stands (a screen shown again) takes no write lock.
+        self.reader = engine
         self.locales = locales
         self._questionnaires: dict[int, Questionnaire] = {}
         self._wordings: dict[tuple[int, str], Wording] = {}
@@ -154,6 +166,27 @@ class InterviewDesk:
         if live is None:
             raise DialerError("no_interview", f"interview {interview_id} is not running here")
         return live.questionnaire
+
+    def reading(self, attempt_id: int) -> tuple[Turn, Script]:
+        """Where the contact's interview stands on a connected call, to show it again:
+        the question to ask now, the intro and closing; nothing is written.
+
+        :raises DialerError: ``no_connected_call``, ``no_interview``.
+        """
+        with transaction(self.reader) as session:
+            _attempt, campaign, contact = self._connected(session, attempt_id)
+            row = session.scalar(select(Interview).where(Interview.contact_id == contact.id))
+            if row is None:
+                raise DialerError("no_interview", f"contact {contact.id} has no interview yet")
+            live = self._live.get(row.id)
+            if live is None or live.to_json() != row.state:
+                live = self._resume(campaign, row)
+                self._keep(row.id, live)
+            questionnaire = live.questionnaire
+            script = Script(live.intro() if questionnaire.intro else None,
+                            live.closing() if questionnaire.closing else None,
+                            live.progress().percent)
+            return Turn(row.id, live.current(), live.outcome), script
 
     # --- answering ----------------------------------------------------------------------
     def answer(self, attempt_id: int, value: Any, now: dt.datetime | None = None, *,

@@ -6,6 +6,7 @@ database for the network, and it is refused unless, at that very instant:
 
 - the attempt exists, has not been dialed yet, has not ended, and its claim still holds the
   contact (same agent, lease not run out);
+- dialing is not stopped (the stop-all-dialing switch, :mod:`dialer.dialing_switch`);
 - the contact is on the attempt's campaign list, still waiting, with attempts left, and the
   campaign is running;
 - the number is not on the do-not-call list nor excluded for the attempt's agent;
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, String, bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
+from dialer.dialing_switch import dialing_stopped
 from dialer.dispatch_plan import AgentProfile, CampaignRules, Group, Roster, campaign_rules
 from dialer.models import (
     Agent,
@@ -62,7 +64,7 @@ def resolve_number(session: Session, attempt_id: int, now: dt.datetime,
     the campaign's state, the lists) is always read from the database.
 
     :raises DialRefused: with the reason as its code (``no_such_attempt``, ``already_dialed``,
-        ``attempt_ended``, ``not_held``, ``not_in_campaign``, ``contact_done``,
+        ``attempt_ended``, ``not_held``, ``dialing_stopped``, ``not_in_campaign``, ``contact_done``,
         ``campaign_not_running``, ``no_attempts_left``, ``do_not_call``, ``excluded``,
         ``invalid_number``, ``country``, ``number_type``, ``premium_rate``,
         ``shared_cost``, ``outside_window``, ``off_shift``, ``agent_inactive``,
@@ -76,6 +78,9 @@ def resolve_number(session: Session, attempt_id: int, now: dt.datetime,
     campaign = session.get(Campaign, attempt.campaign_id)
     assert contact is not None and campaign is not None  # foreign keys
     _check_attempt(attempt, contact, campaign, now)
+    if dialing_stopped(session):
+        raise DialRefused("dialing_stopped", f"attempt {attempt_id}: all dialing is stopped "
+                                             "(stop-all-dialing switch)")
     _check_lists(session, attempt, contact)
     try:
         check_number(contact.phone_e164, allowed_countries=campaign.allowed_countries,

@@ -261,3 +261,30 @@ def from_local(wall_clock: datetime.datetime, time_zone: str) -> datetime.dateti
                                             f"{time_zone} (the clocks go back): choose another "
                                             "time")
     return early.astimezone(datetime.UTC)
+
+
+def shift_end(
+    shifts: Sequence[WeeklyShift], site_time_zone: str, instant: datetime.datetime,
+    *, horizon_days: int = 8,
+) -> datetime.datetime | None:
+    """When the work that ``instant`` falls in ends: the end of its shift, or of the shifts
+    that follow it without a break (``Mon-Sun 00:00-24:00`` runs on, and is given
+    ``horizon_days`` from ``instant``); None when ``instant`` is off shift."""
+    if not on_shift(shifts, site_time_zone, instant):
+        return None
+    zone = _zone(site_time_zone)
+    first_day = local_time(instant, site_time_zone).date() - datetime.timedelta(days=1)
+    ends: set[datetime.datetime] = set()
+    for offset in range(horizon_days + 2):
+        day = first_day + datetime.timedelta(days=offset)
+        for shift in shifts:
+            if shift.weekday == day.weekday():
+                last = day if shift.start < shift.end else day + datetime.timedelta(days=1)
+                end = datetime.datetime.combine(last, shift.end, tzinfo=zone)
+                ends.update(end.replace(fold=f).astimezone(UTC) for f in (0, 1))
+    after = datetime.timedelta(microseconds=1)
+    for end in sorted(e for e in ends if e > instant):
+        if not on_shift(shifts, site_time_zone, end) \
+                and not on_shift(shifts, site_time_zone, end + after):
+            return end
+    return instant + datetime.timedelta(days=horizon_days)

@@ -22,7 +22,6 @@ REFERENCE = REPO.parent / "shared" / "reference"
 QUESTIONNAIRES = REPO / "questionnaires"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
-
 #: When the tests run. Their instants are fixed so that what they assert is fixed (Tuesday
 #: 24 November 2026 at night in Brussels and evening in New York, DST weeks, holidays), and
 #: what they create "now" (contacts are due from their import) must come before those
@@ -31,9 +30,11 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 TESTS_PRESENT = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(scope="session", autouse=True)
 def tests_present() -> Iterator[None]:
-    """Run each test with the wall clock moving on from :data:`TESTS_PRESENT`."""
+    """Run the tests, and the fixtures they share, with the wall clock moving on from
+    :data:`TESTS_PRESENT`. Processes a test starts keep the real clock: they are given the
+    instants that matter."""
     with time_machine.travel(TESTS_PRESENT, tick=True):
         yield
 

@@ -4,6 +4,7 @@ Importing this package registers every model on :data:`Base.metadata` (Alembic a
 all of them at once).
 """
 
+from dialer.models.accounts import AgentPin, LoginFailure, Role, User, WebSession, Workstation
 from dialer.models.base import Base, UTCDateTime, utc_now
 from dialer.models.calls import (
     AnswerKind,
@@ -31,12 +32,14 @@ from dialer.models.contacts import (
     DispatchGroup,
     DoNotCall,
 )
+from dialer.models.control import DialingSwitch
 from dialer.models.people import Agent, AgentLanguage, AgentSkill, LanguageLevel, Shift, Site
 
 __all__ = [
-    "Agent", "AgentExclusion", "AgentLanguage", "AgentSkill", "AnswerKind", "AnswerRecord",
-    "Attempt", "Base", "CallingWindow", "Campaign", "CampaignState", "Client", "ClosedQuota",
-    "Contact", "ContactPhase", "ContactState", "DialingMode", "DispatchGroup", "DoNotCall",
-    "Interview", "LanguageLevel", "RetryRule", "Shift", "Site", "TraceCheckpoint", "TraceEvent",
-    "TraceHead", "UTCDateTime", "utc_now",
+    "Agent", "AgentExclusion", "AgentLanguage", "AgentPin", "AgentSkill", "AnswerKind",
+    "AnswerRecord", "Attempt", "Base", "CallingWindow", "Campaign", "CampaignState", "Client",
+    "ClosedQuota", "Contact", "ContactPhase", "ContactState", "DialingMode", "DialingSwitch",
+    "DispatchGroup", "DoNotCall", "Interview", "LanguageLevel", "LoginFailure", "RetryRule",
+    "Role", "Shift", "Site", "TraceCheckpoint", "TraceEvent", "TraceHead", "UTCDateTime",
+    "User", "WebSession", "Workstation", "utc_now",
 ]

@@ -47,6 +47,9 @@ def main(verbose: bool) -> None:
       survey-engine dispatch next AGENT
       survey-engine simulate --campaign CAMPAIGN --days 1
       survey-engine trace verify
+      survey-engine serve                 # the web application
+      survey-engine worker                # the dialer, beside it
+      survey-engine dialing stop --reason "..."
 
     Run any command with --help for its options and examples.
     """
@@ -62,11 +65,14 @@ def _register() -> None:
         contacts,
         db,
         demo,
+        dialing,
         dispatch,
         i18n,
         interview,
+        serve,
         simulate,
         trace,
+        users,
         validate,
     )
 
@@ -82,6 +88,10 @@ def _register() -> None:
     main.add_command(trace.trace)
     main.add_command(calls.calls)
     main.add_command(simulate.simulate)
+    main.add_command(serve.serve)
+    main.add_command(dialing.dialing)
+    main.add_command(dialing.worker)
+    main.add_command(users.users)
 
 
 _register()

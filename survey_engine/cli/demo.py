@@ -1,5 +1,6 @@
-"""``survey-engine demo``: a scripted tour of the engine in the terminal (what ``make demo``
-runs until the web application lands)."""
+"""``survey-engine demo``: the web application with a dialer worker on the sample centre
+(what ``make demo`` runs, :mod:`survey_engine.cli.demo_live`), or with ``--tour`` a scripted
+tour of the engine in the terminal."""
 
 from __future__ import annotations
 
@@ -21,19 +22,35 @@ from survey_engine.questionnaire.model import Questionnaire
 
 
 @click.command()
+@click.option("--tour", is_flag=True,
+              help="Print the terminal tour instead of starting the web application.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535),
+              help="Port of the web application on 127.0.0.1 (0: a free one).")
 @click.option("--questionnaires", "questionnaires_dir",
               type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder of questionnaire files (default: the project's questionnaires/).")
-def demo(questionnaires_dir: Path | None) -> None:
-    """Tour the sample questionnaires: validate them, run their scripted interviews in every
-    language, and show what each language's respondent hears: the first question, a text
-    with a piped answer, and a refused answer's explanation.
+              help="With --tour: folder of questionnaire files (default: questionnaires/).")
+def demo(tour: bool, port: int, questionnaires_dir: Path | None) -> None:
+    """Start the real thing on this machine: the embedded database with the sample centre
+    and a running campaign, a dialer worker on the sim telephony backend, and the web
+    application on 127.0.0.1; print the address and the demo sign-ins (one per role, and
+    agents with different interface languages); run until Ctrl-C.
+
+    With --tour, print the terminal tour instead: the sample questionnaires validated and
+    interviewed in every language, who is given whom by night and by day, and a simulated
+    day of calls with its verified trace.
 
     \b
     Examples:
       survey-engine demo
-      survey-engine demo --questionnaires my-surveys/
+      survey-engine demo --port 8090
+      survey-engine demo --tour
+      survey-engine demo --tour --questionnaires my-surveys/
     """
+    if not tour:
+        from survey_engine.cli.demo_live import run_live_demo
+
+        run_live_demo(port)
+        return
     root = resolve_locales(None)
     for path in questionnaire_files(questionnaires_dir):
         questionnaire = load(path)
@@ -59,6 +76,7 @@ def demo(questionnaires_dir: Path | None) -> None:
     afternoon = local_time(afternoon_instant, BRUSSELS).isoformat(timespec="minutes")
     command = _command()
     click.echo("\nTry it yourself:\n"
+               f"  {command} demo        # the web application, with a dialer worker\n"
                f"  {command} interview run questionnaires/customer-satisfaction.yaml "
                "--lang tr\n"
                f"  {command} validate questionnaires/*.yaml\n"

@@ -69,7 +69,7 @@ def tour_call_centre() -> dt.datetime:
     upgrade(engine)
     click.secho(f"\n== The call centre, in {engine.url.render_as_string(hide_password=True)}",
                 bold=True)
-    _load_samples(engine)
+    load_samples(engine)
     dispatcher = Dispatcher(engine)
     night, afternoon = demo_moments(dt.datetime.now(dt.UTC))
     for instant, agents in ((night, NIGHT_AGENTS), (afternoon, DAY_AGENTS)):
@@ -85,7 +85,8 @@ def tour_call_centre() -> dt.datetime:
     return afternoon
 
 
-def _load_samples(engine: Engine) -> None:
+def load_samples(engine: Engine) -> None:
+    """Load the sample centre and its contacts, unless they are loaded already."""
     with transaction(engine) as session:
         loaded = session.scalar(select(Campaign.id).where(Campaign.code == CAMPAIGN))
     if loaded is not None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.mofile import write_mo
 
 from survey_engine.errors import CatalogError
@@ -34,6 +34,10 @@ from survey_engine.i18n.pofiles import Problem, label, read_catalog, write_catal
 from survey_engine.questionnaire.model import Questionnaire
 
 PACKAGE_DIR = PROJECT_ROOT / "survey_engine"
+#: Where the product's strings are: its Python code and the web application's templates.
+MESSAGES_METHODS = [("**.py", "python"), ("web/templates/**.html", "jinja2.ext:babel_extract")]
+#: Babel's default keywords, and the lazy ones forms and labels use.
+MESSAGES_KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "_l": None}
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,8 @@ def template_for(domain: Domain) -> Catalog:
                        header_comment=_HEADER.format(domain=domain.name),
                        creation_date=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
     if domain.questionnaire is None:
-        extracted = extract_from_dir(PACKAGE_DIR, method_map=[("**.py", "python")],
+        extracted = extract_from_dir(PACKAGE_DIR, method_map=MESSAGES_METHODS,
+                                     keywords=MESSAGES_KEYWORDS,
                                      comment_tags=("Translators:",))
         for filename, line, message, comments, context in extracted:
             path = f"survey_engine/{filename}"

@@ -63,6 +63,11 @@ def _field(document: Document, path: Path) -> str:
     return str(path[-1])
 
 
+#: Keys whose values are secrets (a centre file's passwords and PINs): never repeated in a
+#: message.
+SECRET_KEYS = frozenset({"password", "password_hash", "pin", "pin_hash"})
+
+
 def _message(error: Any, document: Document, path: Path) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
@@ -86,7 +91,7 @@ def _message(error: Any, document: Document, path: Path) -> str:
     if kind == "model_type" and field.startswith("option "):
         text = _OPTION_LABEL
     given = error.get("input")
-    if isinstance(given, (dict, list)):
+    if isinstance(given, (dict, list)) or (path and path[-1] in SECRET_KEYS):
         shown = ""
     elif isinstance(given, Decimal):  # a number as written, not Decimal('NaN')
         shown = f", got {document.plain_text(path) or given}"

@@ -101,9 +101,11 @@ def count(session: Session, model: type[Site | Agent | Client | Campaign]) -> in
 def test_the_sample_creates_what_it_says(session: Session) -> None:
     summary = load_centre(session, SAMPLE)
 
-    assert summary == CentreSummary(sites=2, agents=8, clients=1, campaigns=2, started=1,
-                                    exclusions=3, do_not_call=1)
-    assert str(summary).startswith("2 sites, 8 agents, 1 client, 2 campaigns (1 started)")
+    assert summary == CentreSummary(sites=2, agents=9, clients=1, campaigns=2, started=1,
+                                    exclusions=3, do_not_call=1, users=4, workstations=6,
+                                    pins=9)
+    assert str(summary).startswith("2 sites, 9 agents, 1 client, 2 campaigns (1 started)")
+    assert str(summary).endswith("4 users, 9 agent PINs, 6 workstations")
     sites = {site.code: site for site in session.scalars(select(Site))}
     assert sites["BEV"].time_zone == sites["MAR"].time_zone == "Europe/Brussels"
     assert sites["BEV"].hourly_pay_rate == Decimal("0.75")
@@ -145,9 +147,9 @@ def test_loading_twice_is_refused_as_exists(session: Session) -> None:
     error = refused(session, SAMPLE)
 
     assert {code for _, code in codes(error)} == {"exists"}
-    assert len(error.diagnostics) == 13  # 2 sites, 8 agents, 1 client, 2 campaigns
+    assert len(error.diagnostics) == 18  # 2 sites, 9 agents, 1 client, 2 campaigns, 4 users
     assert (line_of(SAMPLE, "code: MAR-014"), "exists") in codes(error)
-    assert count(session, Agent) == 8
+    assert count(session, Agent) == 9
 
 
 # -- every problem at once, nothing stored -----------------------------------------------
@@ -538,12 +540,12 @@ def test_cli_loads_the_sample(database: str) -> None:
     result = runner.invoke(centre, ["load", str(SAMPLE)])
 
     assert dry.exit_code == 0, dry.output
-    assert dry.stdout.startswith("would load 2 sites, 8 agents, 1 client, 2 campaigns")
+    assert dry.stdout.startswith("would load 2 sites, 9 agents, 1 client, 2 campaigns")
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("loaded 2 sites, 8 agents, 1 client, 2 campaigns")
+    assert result.stdout.startswith("loaded 2 sites, 9 agents, 1 client, 2 campaigns")
     engine = make_engine(database)
     with transaction(engine) as session:
-        assert count(session, Agent) == 8  # once: the dry run stored nothing
+        assert count(session, Agent) == 9  # once: the dry run stored nothing
     engine.dispose()
 
 

@@ -135,7 +135,10 @@ def test_interview_run_in_the_terminal(reference_dir: Path, tmp_path: Path) -> N
                                      ["campaigns"], ["campaigns", "list"],
                                      ["campaigns", "start"], ["campaigns", "pause"],
                                      ["campaigns", "resume"], ["campaigns", "finish"],
-                                     ["campaigns", "close-quota"]])
+                                     ["campaigns", "close-quota"], ["serve"], ["worker"],
+                                     ["dialing"], ["dialing", "stop"], ["dialing", "resume"],
+                                     ["dialing", "status"], ["demo", "--tour"],
+                                     ["users"], ["users", "hash"]])
 def test_every_command_has_help(command: list[str]) -> None:
     code, output = run(*command, "--help")
     assert code == 0
@@ -212,3 +215,15 @@ def test_end_of_input_stops_the_terminal_interview_and_saves(tmp_path: Path) -> 
     assert "    1  да\n    2  нет" in output  # yes/no as the respondent hears them
     saved = json.loads(state.read_text("utf-8"))
     assert saved["answers"] == {"consent": True} and saved["outcome"] is None
+
+
+def test_users_hash_prints_an_argon2_hash_of_the_secret_typed_twice() -> None:
+    from dialer.passwords import verify_secret
+
+    code, output = run("users", "hash", "--pin", input="4821\n4821\n")
+    assert code == 0
+    hashed = output.strip().splitlines()[-1]
+    assert hashed.startswith("$argon2id$") and verify_secret(hashed, "4821")
+    assert "4821" not in hashed
+    code, output = run("users", "hash", input="short\nshort\n")
+    assert code == 2 and "10 to 200 characters" in output

@@ -186,7 +186,7 @@ def test_do_not_call_and_exclusions_are_stored(committed: tuple[Engine, str]) ->
 
 def test_demo_loads_the_samples_once_and_shows_the_night_shift(tmp_path: Path) -> None:
     env = {"SURVEY_ENGINE_INSTANCE": str(tmp_path), DATABASE_URL_VARIABLE: ""}
-    first = CliRunner().invoke(main, ["demo"], env=env)
+    first = CliRunner().invoke(main, ["demo", "--tour"], env=env)
     assert first.exit_code == 0, first.output
     assert (tmp_path / "survey-engine.sqlite3").is_file()
     assert "imported 16 contacts into LUMEN-CSAT-2025" in first.output
@@ -194,7 +194,7 @@ def test_demo_loads_the_samples_once_and_shows_the_night_shift(tmp_path: Path) -
     assert "BEV-031 (speaks en, nl, sq) is given: +1 " in night
     assert "+32" not in night, "nobody in Europe is called at 02:00"
     assert "no agent on shift speaks their language: fr: 2" in night
-    again = CliRunner().invoke(main, ["demo"], env=env)
+    again = CliRunner().invoke(main, ["demo", "--tour"], env=env)
     assert again.exit_code == 0
     assert "loaded already" in again.output
     assert again.output.split("20:00 in New York):")[1].split("\n")[1] == night.split("\n")[1]
@@ -220,7 +220,7 @@ def test_the_demo_shows_new_york_at_night_when_only_one_side_changed_its_clocks(
         tmp_path: Path) -> None:
     env = {"SURVEY_ENGINE_INSTANCE": str(tmp_path), DATABASE_URL_VARIABLE: ""}
     with time_machine.travel(dt.datetime(2027, 3, 16, 9, 0, tzinfo=dt.UTC), tick=False):
-        result = CliRunner().invoke(main, ["demo"], env=env)
+        result = CliRunner().invoke(main, ["demo", "--tour"], env=env)
     assert result.exit_code == 0, result.output
     night = result.output.split("20:00 in New York):")[1].split("in Brussels")[0]
     assert "01:00" in result.output.split("20:00 in New York):")[0].splitlines()[-1]

@@ -1,0 +1,141 @@
+"""The access-control matrix, from the attacker's side: every route of the URL map, for every
+role and for nobody signed in, with the objects of someone else and forged ids.
+
+A route added to the application without its rows here fails
+:func:`test_every_route_is_in_the_matrix`; a row for a route that no longer exists fails it
+too. Statuses: 200 shown, 302 sent on (a form done, or nobody signed in sent to sign in),
+400 a form refused, 401 a form sent by nobody signed in, 403 another role's page, 404 an
+object that is not the principal's (the same answer as an id that does not exist).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from tests.web.centre import PRINCIPALS, WebCentre, csrf_of, sign_in
+
+ALL = dict.fromkeys(PRINCIPALS, 200)
+FORGED = 987654
+
+
+def only(allowed: dict[str, int], otherwise: int, anonymous: int) -> dict[str, int]:
+    """``allowed`` principals get their status, the others ``otherwise``, nobody
+    ``anonymous``."""
+    return {principal: allowed.get(principal, otherwise) for principal in PRINCIPALS} | {
+        "anonymous": anonymous}
+
+
+AGENTS_PAGE = only({"agent": 200, "other_agent": 200}, 403, 302)
+AGENTS_FORM = only({"agent": 302, "other_agent": 302}, 403, 401)
+#: An agent's own call, someone else's, and one that does not exist.
+OWN_CALL = only({"agent": 200, "other_agent": 404}, 403, 302)
+FORGED_CALL = only({"agent": 404, "other_agent": 404}, 403, 302)
+OWN_CALL_FORM = only({"agent": 302, "other_agent": 404}, 403, 401)
+FORGED_CALL_FORM = only({"agent": 404, "other_agent": 404}, 403, 401)
+SUPERVISORS = only({"supervisor": 200, "other_supervisor": 200, "admin": 200}, 403, 302)
+SITE_AGENT = only({"supervisor": 200, "other_supervisor": 404, "admin": 200}, 403, 302)
+FORGED_AGENT = only({"supervisor": 404, "other_supervisor": 404, "admin": 404}, 403, 302)
+CLIENTS = only({"client": 200, "other_client": 200, "admin": 200}, 403, 302)
+OWN_CAMPAIGN = only({"client": 200, "other_client": 404, "admin": 200}, 403, 302)
+FORGED_CAMPAIGN = only({"client": 404, "other_client": 404, "admin": 404}, 403, 302)
+ADMINS = only({"admin": 200}, 403, 302)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One request of the matrix: a route, a method, the URL to ask, what each gets."""
+
+    endpoint: str
+    method: str
+    url: Callable[[WebCentre], str]
+    expect: dict[str, int]
+    name: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.endpoint}-{self.method}{'-' + self.name if self.name else ''}"
+
+
+def call(key: str, tail: str = "") -> Callable[[WebCentre], str]:
+    """The URL of the agent's (``agent``) ended call, of ``other_agent``'s, or a forged id."""
+    def url(centre: WebCentre) -> str:
+        attempt = FORGED if key == "forged" else centre.attempts[key]
+        return f"/agent/calls/{attempt}{tail}"
+    return url
+
+
+def fixed(path: str) -> Callable[[WebCentre], str]:
+    return lambda centre: path
+
+
+CASES = [
+    Case("main.index", "GET", fixed("/"), dict.fromkeys(PRINCIPALS, 302)),
+    Case("main.health", "GET", fixed("/healthz"), ALL),
+    Case("static", "GET", fixed("/static/keys.js"), ALL),
+    Case("auth.login", "GET", fixed("/login"), ALL),
+    Case("auth.login", "POST", fixed("/login"), dict.fromkeys(PRINCIPALS, 400), "empty"),
+    Case("auth.agent_login", "GET", fixed("/agent/login"), ALL),
+    Case("auth.agent_login", "POST", fixed("/agent/login"), dict.fromkeys(PRINCIPALS, 400),
+         "empty"),
+    Case("auth.logout", "POST", fixed("/logout"), only({}, 302, 401)),
+    Case("agent.console", "GET", fixed("/agent/"), AGENTS_PAGE),
+    Case("agent.ready", "POST", fixed("/agent/ready"), AGENTS_FORM),
+    Case("agent.pause", "POST", fixed("/agent/pause"), AGENTS_FORM),
+    Case("agent.call", "GET", call("agent"), OWN_CALL, "own"),
+    Case("agent.call", "GET", call("forged"), FORGED_CALL, "forged"),
+    *(Case(f"agent.{step}", "POST", call(who, f"/{step}"), expect, who)
+      for step in ("dial", "begin", "answer", "back", "end")
+      for who, expect in (("agent", OWN_CALL_FORM), ("forged", FORGED_CALL_FORM))),
+    Case("supervisor.index", "GET", fixed("/supervisor/"), SUPERVISORS),
+    Case("supervisor.agent", "GET",
+         lambda centre: f"/supervisor/agents/{centre.agents['agent']}", SITE_AGENT, "site"),
+    Case("supervisor.agent", "GET", fixed(f"/supervisor/agents/{FORGED}"), FORGED_AGENT,
+         "forged"),
+    Case("client.index", "GET", fixed("/client/"), CLIENTS),
+    Case("client.campaign", "GET",
+         lambda centre: f"/client/campaigns/{centre.campaigns['mine']}", OWN_CAMPAIGN, "own"),
+    Case("client.campaign", "GET", fixed(f"/client/campaigns/{FORGED}"), FORGED_CAMPAIGN,
+         "forged"),
+    Case("admin.index", "GET", fixed("/admin/"), ADMINS),
+]
+
+
+def routes(app: Flask) -> set[tuple[str, str]]:
+    """Every (endpoint, method) of the application's URL map."""
+    return {(rule.endpoint, method) for rule in app.url_map.iter_rules()
+            for method in rule.methods or () if method not in ("HEAD", "OPTIONS")}
+
+
+def test_every_route_is_in_the_matrix(web_app: Flask) -> None:
+    covered = {(case.endpoint, case.method) for case in CASES}
+    assert routes(web_app) - covered == set(), "routes without a row in the matrix"
+    assert covered - routes(web_app) == set(), "rows for routes that do not exist"
+
+
+def test_forged_ids_are_tried_wherever_a_route_names_an_object(web_app: Flask) -> None:
+    with_ids = {rule.endpoint for rule in web_app.url_map.iter_rules()
+                if rule.arguments and rule.endpoint != "static"}
+    forged = {case.endpoint for case in CASES if case.name == "forged"}
+    assert with_ids == forged
+
+
+@pytest.mark.parametrize("principal", PRINCIPALS)
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+def test_route_answers_each_principal_as_the_matrix_says(
+        web_app: Flask, web_centre: WebCentre, case: Case, principal: str) -> None:
+    client = sign_in(web_app, web_centre, principal)
+    data: dict[str, Any] = {}
+    if case.method == "POST":
+        page = client.get("/agent/" if principal.endswith("agent") else "/login")
+        data["csrf_token"] = csrf_of(page.text) if "csrf_token" in page.text else \
+            csrf_of(client.get("/login").text)
+    response = client.open(case.url(web_centre), method=case.method, data=data)
+    assert response.status_code == case.expect[principal], response.text[:400]
+    if response.status_code == 302 and principal == "anonymous" and case.method == "GET" \
+            and case.endpoint not in ("main.index",):
+        assert response.headers["Location"].endswith(("/login", "/agent/login"))
