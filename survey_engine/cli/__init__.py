@@ -47,6 +47,9 @@ def main(verbose: bool) -> None:
       survey-engine dispatch next AGENT
       survey-engine simulate --campaign CAMPAIGN --days 1
       survey-engine trace verify
+      survey-engine results export CAMPAIGN --format sav --lang fr
+      survey-engine results rates CAMPAIGN --by language
+      survey-engine results report CAMPAIGN
 
     Run any command with --help for its options and examples.
     """
@@ -65,6 +68,7 @@ def _register() -> None:
         dispatch,
         i18n,
         interview,
+        results,
         simulate,
         trace,
         validate,
@@ -82,6 +86,7 @@ def _register() -> None:
     main.add_command(trace.trace)
     main.add_command(calls.calls)
     main.add_command(simulate.simulate)
+    main.add_command(results.results)
 
 
 _register()
