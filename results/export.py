@@ -66,5 +66,5 @@ def export_campaign(engine: Engine, campaign_code: str, format_name: str,
         target = out or Path(f"{campaign.code}{chosen.suffix}")
         files = chosen.write(job, target)
     for warning in job.warnings:
-        logger.warning("%s: %s", campaign_code, warning)
+        logger.info("%s: %s", campaign_code, warning)
     return ExportResult(files, count, labels.language, job.warnings)

@@ -7,10 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
 
+from dialer.db import transaction
+from dialer.models import Campaign
 from dialer.outcomes import CallEnding
 from survey_engine.expressions import DONT_KNOW, REFUSED
 from tests.dialer.callflow import Centre, build
@@ -39,14 +42,16 @@ def centre_with(engine: Engine, languages: Sequence[str], *, max_attempts: int =
     centre = build(engine, agents=AGENTS, contacts=contacts, max_attempts=max_attempts,
                    holidays_off=False)
     if export_fields:
-        from dialer.db import transaction
-        from dialer.models import Campaign
-
-        with transaction(engine) as session:
-            campaign = session.get(Campaign, centre.campaign_id)
-            assert campaign is not None
-            campaign.export_contact_fields = list(export_fields)
+        allow_export(centre, export_fields)
     return centre
+
+
+def allow_export(centre: Centre, fields: Sequence[str]) -> None:
+    """Let the centre's campaign export these contact fields."""
+    with transaction(centre.engine) as session:
+        campaign = session.get(Campaign, centre.campaign_id)
+        assert campaign is not None
+        campaign.export_contact_fields = list(fields)
 
 
 def moment() -> dt.datetime:
@@ -71,3 +76,29 @@ def interview(centre: Centre, agent: str, script: tuple[list[Any], CallEnding],
         assert turn.accepted, turn.message
     centre.desk.end(case.attempt_id, ending, now + dt.timedelta(seconds=30))
     return case.attempt_id
+
+
+#: The Russian questionnaire with every question type (tests/results/data/opros-ru.yaml).
+OPROS = Path(__file__).parent / "data" / "opros-ru.yaml"
+OPROS_CONTACT = {"city": "Брюссель", "customer_number": "C-0001"}
+LONG_PROVIDER = ("Национальный оператор мобильной и фиксированной связи с домашним "
+                 "интернетом и телевидением")
+OPROS_A: tuple[list[Any], CallEnding] = (
+    [True, 1, 4, [1, {"code": 3, "specify": "Письмом"}], 10, Decimal("19.99"), "Ничего",
+     "2019-05-01", {"corrected": "Гент"}], CallEnding.COMPLETE)
+OPROS_B: tuple[list[Any], CallEnding] = (
+    [True, {"code": 3, "specify": "Мегафон"}, REFUSED, DONT_KNOW, DONT_KNOW, REFUSED,
+     REFUSED, "2020-02-29", {"confirmed": True}], CallEnding.COMPLETE)
+
+
+def opros_centre(engine: Engine) -> Centre:
+    """Three Russian interviews of :data:`OPROS`: A and B complete, the third refused at
+    consent; the campaign lets exports carry both contact fields."""
+    centre = build(engine, agents={"RU1": ["ru"]},
+                   contacts=[(f"+3247000{index:04d}", "ru") for index in range(3)],
+                   max_attempts=1, holidays_off=False, questionnaire=str(OPROS),
+                   fields=OPROS_CONTACT)
+    allow_export(centre, ["customer_number", "city"])
+    for script in (OPROS_A, OPROS_B, REFUSAL):
+        interview(centre, "RU1", script)
+    return centre
