@@ -215,7 +215,8 @@ def _special_variable(question: Question, labels: Labels) -> Variable:
     def cell(record: InterviewRecord) -> Cell:
         name = _special_name(_stored(record, question))
         return None if name is None else specials.get(name)
-    label = f"{labels.question(question)} ({labels.gettext('special answer')})"
+    _ = labels.gettext
+    label = "%s (%s)" % (labels.question(question), _("special answer"))
     return Variable(f"{question.id}_special", label, Kind.NUMBER, Measure.NOMINAL, cell,
                     values=_special_labels(question, labels), question=question.id)
 
@@ -343,8 +344,9 @@ def _verify(question: Question, labels: Labels, fields: frozenset[str]) -> list[
             if isinstance(stored, Mapping) and "corrected" in stored:
                 return str(stored["corrected"])
             return None
+        corrected = _("corrected value")
         variables.append(Variable(f"{question.id}_value",
-                                  f"{labels.question(question)} ({_('corrected value')})",
+                                  f"{labels.question(question)} ({corrected})",
                                   Kind.TEXT, Measure.NOMINAL, cell, question=question.id))
     return variables
 

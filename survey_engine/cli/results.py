@@ -16,6 +16,7 @@ from results.export import export_campaign
 from results.exporters import available_formats
 from results.rates import RATE_NAMES, as_e, percent
 from results.records import Selection, snapshot
+from results.report import write_report
 from survey_engine.cli.common import echo_table, locales_option, resolve_locales
 from survey_engine.cli.database import open_database
 
@@ -161,3 +162,34 @@ def rates_command(campaign_code: str, dimensions: tuple[str, ...], e_value: str 
                 *wanted], table)
     if e is None:
         click.echo("e: estimated per row (eligible / (eligible + not eligible))")
+
+
+@results.command("report")
+@click.argument("campaign_code", metavar="CAMPAIGN")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The HTML file to write (default: CAMPAIGN-report.html, here).")
+@click.option("--lang", "language", default=None, metavar="LANG",
+              help="The report's language (default: the client's).")
+@locales_option
+def report_command(campaign_code: str, out: Path | None, language: str | None,
+                   locales: Path | None) -> None:
+    """Write the HTML report of CAMPAIGN for its client.
+
+    One self-contained file in the client's language, charts included as images: completes
+    per day and per language, the outcome of every case and the main AAPOR rates, the
+    answers to each question (NPS with its promoters, passives and detractors), and the
+    agents' productivity by pseudonymous code. Free-text answers are counted, never quoted.
+
+    \b
+    Examples:
+      survey-engine results report LUMEN-CSAT-2025
+      survey-engine results report LUMEN-CSAT-2025 --lang fr --out lumen-fr.html
+    """
+    engine = open_database()
+    try:
+        result = write_report(engine, campaign_code, out, language=language,
+                              locales=resolve_locales(locales))
+    finally:
+        engine.dispose()
+    click.echo(f"wrote the report of {campaign_code} ({result.interviews} settled interviews, "
+               f"in {result.language}) to {result.path}")
