@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import matplotlib
 
 matplotlib.use("Agg")
-from matplotlib import pyplot  # noqa: E402  (the backend is chosen first)
-from matplotlib.figure import Figure  # noqa: E402
+from matplotlib import pyplot
+from matplotlib.figure import Figure
 
 COLOURS = ("#2f6f9f", "#e3923b", "#5c9e5a", "#c4504a", "#8a6fb5", "#7f7f7f", "#c9a227")
 #: NPS bands, detractors to promoters.

@@ -139,7 +139,8 @@ def _check_names(variables: Sequence[Variable]) -> None:
 
 def _interview_variables(labels: Labels) -> list[Variable]:
     _ = labels.gettext
-    dispositions = {code: item.label for code, item in DISPOSITIONS.items()}
+    dispositions: dict[int | str, str] = {code: item.label
+                                          for code, item in DISPOSITIONS.items()}
     return [
         Variable("interview_id", _("Interview number"), Kind.NUMBER, Measure.NOMINAL,
                  lambda r: r.interview_id),
@@ -216,7 +217,8 @@ def _special_variable(question: Question, labels: Labels) -> Variable:
         name = _special_name(_stored(record, question))
         return None if name is None else specials.get(name)
     _ = labels.gettext
-    label = "%s (%s)" % (labels.question(question), _("special answer"))
+    special = _("special answer")
+    label = f"{labels.question(question)} ({special})"
     return Variable(f"{question.id}_special", label, Kind.NUMBER, Measure.NOMINAL, cell,
                     values=_special_labels(question, labels), question=question.id)
 

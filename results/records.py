@@ -115,9 +115,11 @@ def _ended_by() -> Any:
     return func.coalesce(Interview.ended_attempt_id, Interview.last_attempt_id)
 
 
-def interview_query(campaign_id: int, selection: Selection = Selection.FINAL) -> Select[Any]:
+def interview_query(campaign_id: int, selection: Selection = Selection.FINAL
+                    ) -> Select[*tuple[Any, ...]]:
     """The interviews of a campaign with what a record needs from other tables, by id."""
     attempt, agent, site = aliased(Attempt), aliased(Agent), aliased(Site)
+    query: Select[*tuple[Any, ...]]
     query = (select(Interview.id, Interview.contact_id, Interview.questionnaire_slug,
                     Interview.questionnaire_version, Interview.language, Interview.outcome,
                     Interview.started_at, Interview.updated_at, Contact.state,
@@ -214,4 +216,5 @@ def trace_digests(session: Session, campaign_id: int, contact_ids: Sequence[int]
         .join(last, and_(last.c.contact_id == TraceEvent.contact_id,
                          last.c.seq == TraceEvent.seq))
         .where(TraceEvent.campaign_id == campaign_id))
-    return {contact_id: (seq, digest) for contact_id, seq, digest in rows}
+    return {contact_id: (seq, digest) for contact_id, seq, digest in rows
+            if contact_id is not None}

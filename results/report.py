@@ -188,6 +188,7 @@ def _question(summary: QuestionSummary, labels: Labels, write: _Writer) -> dict[
     nps = summary.nps
     if nps is not None and nps[3] is not None:
         detractors, passives, promoters, score = nps
+        assert score is not None
         scored = detractors + passives + promoters
         bands = (_("Detractors (0-6)"), _("Passives (7-8)"), _("Promoters (9-10)"))
         section["nps"] = {"score": write.number(float(score) * 100, 0),

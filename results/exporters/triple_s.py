@@ -15,7 +15,8 @@ How the codebook's variables become Triple-S variables:
 
 Empty fields (all spaces) are missing values. The data file is UTF-8; its positions count
 bytes, as fixed-width readers slice a line (4 Cyrillic letters take 8 columns). Labels are in
-the export's language. The exporter reads the interviews twice: once to measure the widest text and the range of each number, once to write; memory stays flat.
+the export's language. The exporter reads the interviews twice: once to measure the widest
+text and the range of each number, once to write; memory stays flat.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ import csv
 import json
 import subprocess
 import xml.etree.ElementTree as ET
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -185,7 +186,7 @@ def test_triple_s_follows_the_standard_and_reads_back(opros: Centre, tmp_path: P
     positions = [(int(p.get("start", 0)), int(p.get("finish", 0)))
                  for p in record.iter("position")]
     assert positions[0][0] == 1 and all(
-        start == previous[1] + 1 for previous, (start, _end) in zip(positions, positions[1:]))
+        start == previous[1] + 1 for previous, (start, _end) in pairwise(positions))
     lines = (tmp_path / "opros.asc").read_bytes().split(b"\r\n")[:-1]
     assert len(lines) == 3 and {len(line) for line in lines} == {positions[-1][1]}
     datamap = triple_s.read_datamap(str(tmp_path / "opros.sss"))
@@ -193,7 +194,7 @@ def test_triple_s_follows_the_standard_and_reads_back(opros: Centre, tmp_path: P
     frame = datamap.to_pandas()
     assert list(frame["provider"][:2]) == [1, 3]
     assert list(frame["comment"][:1]) == ["Ничего"]
-    assert list(frame["channels"][:1])[0] == [1, 3]
+    assert list(frame["channels"][0]) == [1, 3]
     assert float(frame["bill"][0]) == pytest.approx(19.99)
 
 
