@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import triple_s
 from openpyxl import load_workbook
 from sqlalchemy import Engine
 
@@ -165,7 +166,6 @@ def test_spss_file_reads_back_in_pspp(opros: Centre, tmp_path: Path, pspp: str) 
 
 
 def test_triple_s_follows_the_standard_and_reads_back(opros: Centre, tmp_path: Path) -> None:
-    triple_s = pytest.importorskip("triple_s")
     _export(opros, "sss", tmp_path)
     root = ET.parse(tmp_path / "opros.sss").getroot()
     assert root.tag == "sss" and root.get("version") == "2.0"
