@@ -35,6 +35,7 @@ bench: catalogs
 	$(BIN)/python bench/dispatch.py
 	$(BIN)/python bench/import_contacts.py
 	$(BIN)/python bench/simulate.py
+	$(BIN)/python bench/sip.py
 	$(BIN)/python bench/export.py
 
 clean:

@@ -23,20 +23,19 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from dialer import trace
+from dialer import call_teardown, trace
 from dialer.actors import actor_of, agent_code
 from dialer.call_endings import (
     CONVERSATION_ENDINGS,
-    INTERVIEW_OUTCOMES,
     NETWORK_ENDINGS,
     answered_share,
     interview_for_ending,
 )
 from dialer.contacts import add_do_not_call
-from dialer.db import transaction, unit_of_work, writer
+from dialer.db import locks_rows, unit_of_work, writer
 from dialer.dispatch import DEFAULT_ROSTER_TTL, Claim
 from dialer.dispatch_plan import CampaignRules, Roster, campaign_rules, fresh_roster
 from dialer.errors import DialerError
@@ -67,6 +66,13 @@ logger = logging.getLogger(__name__)
 
 #: A dialed contact is held for the campaign's maximum call duration and this much more.
 CALL_HOLD_MARGIN = dt.timedelta(minutes=5)
+
+#: Statements built once: they run with every call.
+_LOCK_AGENT = select(Agent.id).where(Agent.id == bindparam("agent")).with_for_update()
+_OPEN_ATTEMPTS = select(Attempt).where(Attempt.agent_id == bindparam("agent"),
+                                       Attempt.ended_at.is_(None))
+_ATTEMPTS_MADE = select(func.count()).select_from(Attempt).where(
+    Attempt.contact_id == bindparam("contact"))
 
 @dataclass(frozen=True)
 class CallCase:
@@ -126,10 +132,8 @@ class CallDesk:
         moment = now or utc_now()
         with unit_of_work(self.engine, session) as session:
             # One attempt at a time per agent: the agent's row is the lock (PostgreSQL).
-            session.execute(select(Agent.id).where(Agent.id == claim.agent_id)
-                            .with_for_update())
-            for open_attempt in session.scalars(select(Attempt).where(
-                    Attempt.agent_id == claim.agent_id, Attempt.ended_at.is_(None))):
+            session.execute(_LOCK_AGENT, {"agent": claim.agent_id})
+            for open_attempt in session.scalars(_OPEN_ATTEMPTS, {"agent": claim.agent_id}):
                 if not self._abandon_stale(session, open_attempt, moment):
                     raise DialerError("agent_busy", f"agent {claim.agent_code} already has a "
                                                     "call in progress")
@@ -140,8 +144,7 @@ class CallDesk:
                 raise DialerError("not_held", f"the claim on contact {claim.contact_id} was lost")
             campaign = session.get(Campaign, claim.campaign_id)
             assert campaign is not None
-            ordinal = 1 + (session.scalar(select(func.count()).select_from(Attempt).where(
-                Attempt.contact_id == contact.id)) or 0)
+            ordinal = 1 + (session.scalar(_ATTEMPTS_MADE, {"contact": contact.id}) or 0)
             attempt = Attempt(contact_id=contact.id, campaign_id=campaign.id,
                               agent_id=claim.agent_id, ordinal=ordinal,
                               mode=campaign.dialing_mode, claimed_at=moment,
@@ -172,6 +175,8 @@ class CallDesk:
             attempt, campaign = self._attempt(session, attempt_id)
             campaign_code, timeout = campaign.code, dt.timedelta(
                 seconds=campaign.no_answer_seconds)
+            longest = dt.timedelta(minutes=campaign.max_call_minutes)
+            agent = self._agent_code(session, attempt)
             placed = attempt.dialed_at is not None or attempt.ended_at is not None
         if placed:  # refused before the backend: it may still carry this attempt's call
             refusal = DialRefused("already_dialed", f"attempt {attempt_id} was dialed "
@@ -187,7 +192,8 @@ class CallDesk:
 
         try:
             setup = self.backend.place_call(attempt_id, resolve, moment,
-                                            campaign=campaign_code, no_answer_timeout=timeout)
+                                            campaign=campaign_code, no_answer_timeout=timeout,
+                                            agent=agent, max_duration=longest)
         except DialRefused as refusal:
             self._record_refusal(attempt_id, refusal, moment, given)
             return DialResult(attempt_id, refused=refusal.code)
@@ -240,7 +246,9 @@ class CallDesk:
                 raise refusal
             contact = session.get(Contact, attempt.contact_id)
             assert contact is not None
-            trace.defer(session, attempt.campaign_id, [trace.Entry(
+            steps = [self._entry(attempt, event) for event in refusal.events
+                     if event.kind != "dial_requested"]
+            trace.defer(session, attempt.campaign_id, [*steps, trace.Entry(
                 "dial_refused", "dialer", at, contact.id, attempt.id,
                 data={"reason": refusal.code, "message": refusal.message})])
             logger.warning("dial refused for attempt %s: %s", attempt_id, refusal.code)
@@ -284,7 +292,9 @@ class CallDesk:
             self._check_details(session, attempt, campaign, ending, moment, appointment_at,
                                 spoken_language)
             hangup = self._hang_up(attempt_id, moment, by)
-            trace.defer(session, campaign.id, [self._entry(attempt, hangup)])
+            during = sorted((hangup, *self.backend.call_events(attempt_id)),
+                            key=lambda event: event.at)
+            trace.defer(session, campaign.id, [self._entry(attempt, event) for event in during])
             return self._end(session, attempt, campaign, ending, moment, by=by,
                              interview=interview, appointment_at=appointment_at,
                              promise=promise, spoken_language=spoken_language, reason=reason)
@@ -427,35 +437,23 @@ class CallDesk:
 
     def hang_up_overdue(self, now: dt.datetime | None = None) -> list[int]:
         """Hang up every connected call that has lasted its campaign's maximum duration: the
-        attempt ends as a break-off by the system (reason ``max_duration``).
-
-        A call whose interview reached its outcome during it ends with that outcome. A call
-        another process ended meanwhile is passed over.
+        attempt ends as a break-off by the system (reason ``max_duration``), or with the
+        interview's outcome when it reached one during the call
+        (:func:`dialer.call_teardown.hang_up_overdue`).
 
         :returns: the attempts ended.
         """
-        moment = now or utc_now()
-        with transaction(self.engine) as session:
-            live = session.execute(
-                select(Attempt.id, Attempt.connected_at, Campaign.max_call_minutes,
-                       Interview.outcome, Interview.ended_attempt_id)
-                .join(Campaign, Campaign.id == Attempt.campaign_id)
-                .outerjoin(Interview, Interview.contact_id == Attempt.contact_id)
-                .where(Attempt.connected_at.is_not(None), Attempt.ended_at.is_(None))).all()
-        ended = []
-        for attempt_id, connected, minutes, outcome, ended_in in live:
-            if connected is None or connected + dt.timedelta(minutes=minutes) > moment:
-                continue
-            decided = INTERVIEW_OUTCOMES.get(outcome or "") if ended_in == attempt_id else None
-            try:
-                self.end(attempt_id, decided or CallEnding.BREAK_OFF, moment, by="system",
-                         reason="max_duration")
-            except DialerError as error:
-                if error.code != "attempt_ended":
-                    raise
-                continue
-            ended.append(attempt_id)
-        return ended
+        return call_teardown.hang_up_overdue(self, now)
+
+    def end_dropped_calls(self, now: dt.datetime | None = None) -> list[int]:
+        """End the calls the network ended on its own, a party having hung up
+        (:func:`dialer.call_teardown.end_dropped_calls`). :returns: the attempts ended."""
+        return call_teardown.end_dropped_calls(self, now)
+
+    def stop_all_dialing(self, now: dt.datetime | None = None) -> list[int]:
+        """The stop-all-dialing switch (:func:`dialer.call_teardown.stop_all_dialing`).
+        :returns: the attempts ended."""
+        return call_teardown.stop_all_dialing(self, now)
 
     def call_rows(self, attempt_id: int, session: Session) -> tuple[Attempt, Contact, Campaign]:
         """The rows of an attempt, for a caller that runs a whole call in ``session`` and keeps
@@ -477,8 +475,10 @@ class CallDesk:
     def _attempt(self, session: Session, attempt_id: int, *, lock: bool = False
                  ) -> tuple[Attempt, Campaign]:
         """The attempt and its campaign; ``lock`` holds the attempt's row (PostgreSQL) until
-        the transaction ends, so two processes cannot both end or dial it."""
-        attempt = session.get(Attempt, attempt_id, with_for_update=lock or None)
+        the transaction ends, so two processes cannot both end or dial it. (SQLite's call
+        transactions hold the database's write lock from their start.)"""
+        attempt = session.get(Attempt, attempt_id,
+                              with_for_update=(lock and locks_rows(session)) or None)
         if attempt is None:
             raise DialerError("no_such_attempt", f"there is no attempt {attempt_id}")
         campaign = session.get(Campaign, attempt.campaign_id)

@@ -46,9 +46,10 @@ from survey_engine.questionnaire.model import Questionnaire
 
 logger = logging.getLogger(__name__)
 
-# The code of each ending but an appointment, which is called back at the time agreed.
+# The code of each ending but an appointment, which is called back at the time agreed, and a
+# withdrawal, which shares its code (3.11, not attempted) with ``dial_refused``.
 _ENDINGS = {ending.value: attempt_disposition(ending) for ending in CallEnding
-            if ending is not CallEnding.APPOINTMENT}
+            if ending not in (CallEnding.APPOINTMENT, CallEnding.WITHDRAWN)}
 #: Readable retry keys: each :class:`CallEnding` value whose attempts are coded one way and
 #: may be retried, with that code (``refusal`` is a first, soft refusal: 2.111; ``break_off``
 #: one short of a partial: 2.12). ``appointment`` is not one: an appointment is called back at

@@ -96,6 +96,13 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+def locks_rows(session: Session) -> bool:
+    """Whether ``SELECT ... FOR UPDATE`` locks rows for ``session`` (PostgreSQL). A SQLite
+    transaction that writes holds the whole database's write lock from its start instead
+    (:func:`writer`), so a row read in it cannot change before it ends."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
 def writer(engine: Engine) -> Engine:
     """``engine`` set to take SQLite's write lock when a transaction begins; the same engine on
     PostgreSQL. Used by work that reads then writes the same rows (claims, imports)."""
@@ -104,11 +111,31 @@ def writer(engine: Engine) -> Engine:
     return engine
 
 
+#: Key in ``Session.info`` of the rows a unit of work keeps referenced until it ends.
+_HELD_ROWS = "dialer.db.held_rows"
+
+
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
-    """One unit of work: a session that commits once at the end and rolls back on any error."""
-    with Session(engine, expire_on_commit=False) as session, session.begin():
+    """One unit of work: a session that commits once at the end and rolls back on any error.
+
+    Every row the unit of work loads or adds stays referenced until it ends. A session holds
+    its rows only weakly, so a row no local variable refers to any more would be read again
+    by the next step that asks for it (a call's attempt, contact and campaign are asked for by
+    id at every step); units of work are short, so holding them costs little.
+    """
+    with Session(engine, expire_on_commit=False, info={_HELD_ROWS: []}) as session, \
+            session.begin():
         yield session
+
+
+@event.listens_for(Session, "pending_to_persistent")
+@event.listens_for(Session, "loaded_as_persistent")
+@event.listens_for(Session, "detached_to_persistent")
+def _hold_row(session: Session, instance: object) -> None:
+    held: list[object] | None = session.info.get(_HELD_ROWS)
+    if held is not None:
+        held.append(instance)
 
 
 @contextmanager

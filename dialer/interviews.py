@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, bindparam, select
 from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.orm import Session
 
@@ -55,6 +55,9 @@ LIVE_ENGINES = 2000
 #: Key in ``Session.info``: interview rows this transaction has locked (and wrote last), by
 #: contact id; they are read again only in a new transaction.
 _HELD = "dialer.interviews.held"
+#: A contact's interview, its row locked until the transaction ends (PostgreSQL).
+_CONTACT_INTERVIEW_LOCKED = select(Interview).where(
+    Interview.contact_id == bindparam("contact")).with_for_update()
 
 
 @dataclass(frozen=True)
@@ -98,8 +101,7 @@ class InterviewDesk:
         moment = now or utc_now()
         with unit_of_work(self.engine, session) as session:
             attempt, campaign, contact = self._connected(session, attempt_id)
-            row = session.scalar(select(Interview).where(Interview.contact_id == contact.id)
-                                 .with_for_update())
+            row = session.scalar(_CONTACT_INTERVIEW_LOCKED, {"contact": contact.id})
             actor = self._actor(session, attempt)
             if row is None:
                 live = self._start(campaign, contact)
@@ -277,8 +279,7 @@ class InterviewDesk:
         if row is not None and row.id not in self._live:  # dropped after an engine error
             self._live[row.id] = self._resume(campaign, row)
         if row is None:
-            row = session.scalar(select(Interview).where(Interview.contact_id == contact.id)
-                                 .with_for_update())
+            row = session.scalar(_CONTACT_INTERVIEW_LOCKED, {"contact": contact.id})
             if row is None:
                 raise DialerError("no_interview", f"contact {contact.id} has no interview yet")
             held[contact.id] = row

@@ -161,6 +161,9 @@ class CallEnding(enum.Enum):
     SCREENED_OUT = "screened_out"
     #: The sealed-dialing check refused to dial: no call was placed (3.11).
     DIAL_REFUSED = "dial_refused"
+    #: The dialer withdrew a placed call before anyone answered (stop-all-dialing): the
+    #: number was not worked (3.11).
+    WITHDRAWN = "withdrawn"
     #: The respondent asks never to be called again: a final refusal, and the number goes on
     #: the do-not-call list.
     ASKED_NOT_TO_BE_CALLED = "asked_not_to_be_called"
@@ -197,6 +200,7 @@ _ENDING_CODES: Mapping[CallEnding, str] = MappingProxyType({
     CallEnding.QUOTA_FULL: "4.80",
     CallEnding.SCREENED_OUT: "4.70",
     CallEnding.DIAL_REFUSED: "3.11",
+    CallEnding.WITHDRAWN: "3.11",
     CallEnding.ASKED_NOT_TO_BE_CALLED: "2.112",
 })
 

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from dialer.contacts import group_for
@@ -37,10 +37,14 @@ def earlier_codes(session: Session, contact_id: int, before_attempt: int) -> lis
     """Disposition codes of the contact's attempts before ``before_attempt``, oldest first
     (refused dials, which placed no call, are left out)."""
     return [code for code in session.scalars(
-        select(Attempt.disposition).where(Attempt.contact_id == contact_id,
-                                          Attempt.id < before_attempt,
-                                          Attempt.dialed_at.is_not(None))
-        .order_by(Attempt.id)) if code]
+        _EARLIER_CODES, {"contact": contact_id, "before": before_attempt}) if code]
+
+
+#: Built once: it runs at the end of every attempt after the first.
+_EARLIER_CODES = (select(Attempt.disposition)
+                  .where(Attempt.contact_id == bindparam("contact"),
+                         Attempt.id < bindparam("before"), Attempt.dialed_at.is_not(None))
+                  .order_by(Attempt.id))
 
 
 def settle(session: Session, contact: Contact, campaign: Campaign, code: str,

@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import Select, String, bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
 from dialer.dispatch_plan import AgentProfile, CampaignRules, Group, Roster, campaign_rules
@@ -113,13 +113,23 @@ def _check_attempt(attempt: Attempt, contact: Contact, campaign: Campaign,
                                          "attempts")
 
 
-def _check_lists(session: Session, attempt: Attempt, contact: Contact) -> None:
-    phone = contact.phone_e164
+def _listed_or_excluded() -> Select[bool, bool]:
+    """Whether the number ``phone`` is on the do-not-call list, and whether it is excluded for
+    the agent ``agent``, in one statement (built once: it runs with every dial)."""
+    phone = bindparam("phone", type_=String())
     listed = exists().where(DoNotCall.phone_e164 == phone)
     excluded = exists().where(
-        AgentExclusion.agent_id == attempt.agent_id,
+        AgentExclusion.agent_id == bindparam("agent"),
         func.substr(phone, 1, func.length(AgentExclusion.prefix)) == AgentExclusion.prefix)
-    on_list, is_excluded = session.execute(select(listed, excluded)).one()
+    return select(listed, excluded)
+
+
+_LISTED_OR_EXCLUDED = _listed_or_excluded()
+
+
+def _check_lists(session: Session, attempt: Attempt, contact: Contact) -> None:
+    on_list, is_excluded = session.execute(
+        _LISTED_OR_EXCLUDED, {"phone": contact.phone_e164, "agent": attempt.agent_id}).one()
     if on_list:
         raise DialRefused("do_not_call", f"attempt {attempt.id}: the number is on the "
                                          "do-not-call list")

@@ -1,11 +1,15 @@
-"""Shared fixtures: where the contract lives, and compiled catalogs for every test run."""
+"""Shared fixtures: the present the tests run in, where the contract lives, and compiled
+catalogs for every test run."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import time_machine
 
 from survey_engine.i18n import tools
 from survey_engine.i18n.paths import locales_dir
@@ -17,6 +21,21 @@ REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO.parent / "shared" / "reference"
 QUESTIONNAIRES = REPO / "questionnaires"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+#: When the tests run. Their instants are fixed so that what they assert is fixed (Tuesday
+#: 24 November 2026 at night in Brussels and evening in New York, DST weeks, holidays), and
+#: what they create "now" (contacts are due from their import) must come before those
+#: instants, whatever the date on the machine: the clock starts here and runs on. A test
+#: that needs another present travels there itself.
+TESTS_PRESENT = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def tests_present() -> Iterator[None]:
+    """Run each test with the wall clock moving on from :data:`TESTS_PRESENT`."""
+    with time_machine.travel(TESTS_PRESENT, tick=True):
+        yield
 
 
 def sample_files() -> list[Path]:

@@ -171,12 +171,7 @@ class Simulation:
     def _call(self, agent: AgentClock, claim: Claim, moment: dt.datetime, session: Session
               ) -> dt.datetime:
         """One call from claim to disposition, in one transaction (``session``)."""
-        # The session holds rows weakly: keep the call's rows referenced so that every step
-        # of the call finds them in its identity map instead of reading them again.
-        kept: list[object] = [session.get(Contact, claim.contact_id),
-                              session.get(Campaign, claim.campaign_id)]
         case = self.desk.open_attempt(claim, moment, session=session)
-        kept.append(self.desk.call_rows(case.attempt_id, session))
         dial_at = moment + (PREVIEW_TIME if case.mode == "preview" else dt.timedelta(0))
         result = self.desk.dial(case.attempt_id, dial_at, session=session)
         self.tally.attempt(case.language)

@@ -26,7 +26,13 @@ class DialRefused(DialerError):
     """A resolver refused to give the number at the moment of dialing; no call is placed.
 
     ``code`` is the reason: ``do_not_call``, ``excluded``, ``outside_window``, ...
+    ``events`` are the steps a backend took before the refusal (ringing the agent's phone), for
+    the trace; never the respondent's call, which was not placed.
     """
+
+    def __init__(self, code: str, message: str, events: tuple[CallEvent, ...] = ()) -> None:
+        super().__init__(code, message)
+        self.events = events
 
 
 #: ``(attempt_id, instant) -> E.164 number``, or raises :class:`DialRefused`.
@@ -49,15 +55,20 @@ class NetworkEnding(enum.Enum):
     DISCONNECTED = "disconnected"
     CALL_BLOCKED = "call_blocked"
     NETWORK_FAILURE = "network_failure"
+    #: The dialer withdrew the call before anyone answered (the stop-all-dialing switch).
+    WITHDRAWN = "withdrawn"
 
 
 @dataclass(frozen=True)
 class CallEvent:
     """One step of a call, for the call trace.
 
-    ``kind`` is ``dial_requested``, ``ringing``, ``hangup`` or a :class:`NetworkEnding` value;
-    ``at`` is an aware UTC instant; ``data`` is JSON-able and never holds the phone number. The
-    data is copied into a read-only mapping so an event cannot change after it was recorded.
+    ``kind`` is ``dial_requested``, ``ringing``, ``hangup``, a :class:`NetworkEnding` value, or
+    a step of the signalling that a real network has (``sip_invite``, ``sip_provisional``,
+    ``sip_final``, ``sip_ack``, ``sip_cancel``, ``sip_bye``, ``sip_timeout``, ``sip_retry``...,
+    listed in docs/telephony.md); ``at`` is an aware UTC instant; ``data`` is JSON-able and
+    never holds the phone number. The data is copied into a read-only mapping so an event
+    cannot change after it was recorded.
     """
 
     kind: str
@@ -112,17 +123,27 @@ class TelephonyBackend(abc.ABC):
                               f"{sorted(options)[0]!r}")
         return cls()
 
+    #: Set by :meth:`stop_all`: no new call is placed until :meth:`resume_dialing`.
+    dialing_stopped: bool = False
+
     @abc.abstractmethod
     def place_call(self, attempt_id: int, resolve: NumberResolver, now: dt.datetime, *,
-                   campaign: str, no_answer_timeout: dt.timedelta) -> CallSetup:
+                   campaign: str, no_answer_timeout: dt.timedelta,
+                   agent: str | None = None,
+                   max_duration: dt.timedelta | None = None) -> CallSetup:
         """Place the call of one attempt and report how the network side went.
 
-        Calls ``resolve(attempt_id, now)`` first, at the moment of dialing; when it raises
+        Calls ``resolve(attempt_id, instant)`` at the moment of dialing the respondent (``now``
+        for a simulated network, the real instant of the INVITE for a real one); when it raises
         :class:`DialRefused` that error propagates and no call is placed.
 
         :param campaign: the campaign code, for per-campaign behaviour and the trace.
         :param no_answer_timeout: how long the phone may ring, counted from the dial request.
-        :raises DialRefused: when the resolver refuses.
+        :param agent: the code of the attempt's agent, whose phone a real backend connects.
+        :param max_duration: how long an answered call may last before the backend itself
+            hangs up (a real backend enforces it; the call desk also ends overdue calls).
+        :raises DialRefused: when the resolver refuses, or ``dialing_stopped`` after
+            :meth:`stop_all`.
         :raises DialerError: ``bad_number`` if the resolver returns something not E.164,
             ``naive_time`` if ``now`` has no time zone.
         """
@@ -135,6 +156,46 @@ class TelephonyBackend(abc.ABC):
         :raises DialerError: ``hangup_by`` for another ``by``; ``no_live_call`` if the attempt
             has no live call.
         """
+
+    def live_calls(self) -> list[int]:
+        """The attempt ids whose call is answered and not hung up yet."""
+        return []
+
+    def ended_calls(self) -> dict[int, CallEvent]:
+        """Live calls the network ended on its own (a party hung up, the maximum duration, a
+        lost leg, stop-all), not yet hung up through :meth:`hang_up`, with their ``hangup``
+        event (``by`` names the party); by default none."""
+        return {}
+
+    def call_events(self, attempt_id: int) -> tuple[CallEvent, ...]:
+        """The events of a live call since it was answered (a BYE from a party, a leg lost...),
+        each returned once, for the trace; by default none."""
+        return ()
+
+    def stop_all(self, now: dt.datetime) -> list[int]:
+        """The stop-all-dialing switch: refuse every new call from now on.
+
+        This default tears nothing down itself: it returns the live calls, which the call desk
+        then ends (:func:`dialer.call_teardown.stop_all_dialing`). A backend with real calls
+        also withdraws the calls being set up and hangs up the live ones at once.
+
+        :returns: the attempts whose live call is to end.
+        """
+        self.dialing_stopped = True
+        return self.live_calls()
+
+    def resume_dialing(self) -> None:
+        """Lift :meth:`stop_all`: new calls may be placed again."""
+        self.dialing_stopped = False
+
+    def refuse_if_stopped(self, attempt_id: int) -> None:
+        """Refuse a new call while dialing is stopped, before any number is resolved.
+
+        :raises DialRefused: ``dialing_stopped``.
+        """
+        if self.dialing_stopped:
+            raise DialRefused("dialing_stopped", f"attempt {attempt_id}: all dialing is "
+                                                 "stopped")
 
     def close(self) -> None:  # noqa: B027 - a deliberate no-op default, not an abstract method
         """Release whatever the backend holds (connections, live calls); by default nothing."""

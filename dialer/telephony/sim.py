@@ -127,12 +127,18 @@ class SimBackend(TelephonyBackend):
         return self.campaign_rates.get(campaign, self.rates)
 
     def place_call(self, attempt_id: int, resolve: NumberResolver, now: dt.datetime, *,
-                   campaign: str, no_answer_timeout: dt.timedelta) -> CallSetup:
+                   campaign: str, no_answer_timeout: dt.timedelta,
+                   agent: str | None = None,
+                   max_duration: dt.timedelta | None = None) -> CallSetup:
         """Simulate the call of one attempt; see :meth:`TelephonyBackend.place_call`.
+
+        The simulated network has no agent phone to ring and leaves the maximum duration to
+        the call desk (the simulator's clock is virtual).
 
         :raises DialerError: also ``call_in_progress`` if the attempt already has a live call,
             ``no_answer_timeout`` if the timeout is not positive.
         """
+        self.refuse_if_stopped(attempt_id)
         start = utc(now)
         timeout = no_answer_timeout.total_seconds()
         if timeout <= 0:

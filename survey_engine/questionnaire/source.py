@@ -283,6 +283,11 @@ def _too_deep(text: str, filename: str) -> Diagnostic | None:
     which needs no recursion; syntax errors are left to the real parse."""
     if sum(text.count(mark) for mark in "[{-:?") <= MAX_DEPTH:
         return None
+    def too_deep(mark: Any) -> Diagnostic:
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        return Diagnostic(filename, line, column,
+                          f"values nest more than {MAX_DEPTH} levels deep", "too_deep")
+
     loader = _Loader(text)
     depth = 0
     try:
@@ -290,13 +295,15 @@ def _too_deep(text: str, filename: str) -> Diagnostic | None:
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    mark = event.start_mark
-                    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-                    return Diagnostic(filename, line, column,
-                                      f"values nest more than {MAX_DEPTH} levels deep",
-                                      "too_deep")
+                    return too_deep(event.start_mark)
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
+    except yaml.MarkedYAMLError as error:
+        # libyaml 0.2.6 and later refuse deep nesting themselves, while scanning ahead of
+        # the events ("exceeded maximum nesting depth"); other errors are the parse's.
+        if "nesting depth" in (error.problem or ""):
+            return too_deep(error.problem_mark)
+        return None
     except yaml.YAMLError:
         return None
     finally:

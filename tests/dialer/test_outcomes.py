@@ -132,6 +132,7 @@ FIXED_ENDINGS = {
     CallEnding.QUOTA_FULL: "4.80",
     CallEnding.SCREENED_OUT: "4.70",
     CallEnding.DIAL_REFUSED: "3.11",
+    CallEnding.WITHDRAWN: "3.11",
     CallEnding.ASKED_NOT_TO_BE_CALLED: "2.112",
 }
 

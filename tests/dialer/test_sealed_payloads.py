@@ -294,10 +294,10 @@ class RecordingBackend(SimBackend):
     recorder: Recorder
 
     def place_call(self, attempt_id: int, resolve: Any, now: dt.datetime, *, campaign: str,
-                   no_answer_timeout: dt.timedelta) -> CallSetup:
+                   no_answer_timeout: dt.timedelta, **options: Any) -> CallSetup:
         with self.recorder.raising("SimBackend.place_call"):
             setup = super().place_call(attempt_id, resolve, now, campaign=campaign,
-                                       no_answer_timeout=no_answer_timeout)
+                                       no_answer_timeout=no_answer_timeout, **options)
         for event in setup.events:
             self.recorder.keep("SimBackend.place_call event", event)
         return setup
