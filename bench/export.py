@@ -46,12 +46,12 @@ from dialer.models import (
     Contact,
     DispatchGroup,
     Interview,
+    LanguageLevel,
     TraceEvent,
     TraceHead,
 )
 from dialer.people import create_agent, create_site
 from dialer.schema import upgrade
-from dialer.models import LanguageLevel
 
 QUESTIONS = 20
 CAMPAIGN = "BENCH-EXPORT"
@@ -114,31 +114,32 @@ def populate(engine: Engine, folder: Path, interviews: int) -> None:
         for first in range(0, interviews, BATCH):
             numbers = range(first + 1, min(first + BATCH, interviews) + 1)
             at = [START + dt.timedelta(seconds=30 * n) for n in numbers]
+            batch = list(zip(numbers, at, strict=True))
             connection.execute(insert(Contact), [{
                 "id": n, "campaign_id": campaign_id, "group_id": group_id,
                 "phone_e164": f"+3247{n:07d}", "masked_number": "+32 4•• •• •• ••",
                 "fields": {}, "state": "done", "phase": 2, "due_at": moment,
-                "attempts": 1, "disposition": "1.1"} for n, moment in zip(numbers, at)])
+                "attempts": 1, "disposition": "1.1"} for n, moment in batch])
             connection.execute(insert(Attempt), [{
                 "id": n, "contact_id": n, "campaign_id": campaign_id, "agent_id": agent_id,
                 "ordinal": 1, "mode": "progressive", "claimed_at": moment,
                 "lease_until": moment, "dialed_at": moment, "answered_at": moment,
                 "connected_at": moment, "ended_at": moment + dt.timedelta(minutes=6),
-                "ending": "complete", "disposition": "1.1"} for n, moment in zip(numbers, at)])
+                "ending": "complete", "disposition": "1.1"} for n, moment in batch])
             connection.execute(insert(Interview), [{
                 "id": n, "contact_id": n, "campaign_id": campaign_id,
                 "questionnaire_slug": "bench-export", "questionnaire_version": 1,
                 "language": "en", "catalog_sha256": None, "state": "{}",
                 "outcome": "complete", "answered": QUESTIONS, "remaining": 0,
                 "started_at": moment, "updated_at": moment + dt.timedelta(minutes=6),
-                "last_attempt_id": n, "ended_attempt_id": n} for n, moment in zip(numbers, at)])
+                "last_attempt_id": n, "ended_attempt_id": n} for n, moment in batch])
             connection.execute(insert(AnswerRecord), [{
                 "interview_id": n, "attempt_id": n, "question_id": f"q{q:02d}",
                 "kind": "given", "value": answer(q, n), "shown_order": None,
                 "actor": "agent:BENCH-001", "at": moment}
-                for n, moment in zip(numbers, at) for q in range(1, QUESTIONS + 1)])
+                for n, moment in batch for q in range(1, QUESTIONS + 1)])
             events = []
-            for n, moment in zip(numbers, at):
+            for n, moment in batch:
                 seq += 1
                 entry = trace.Entry("outcome", "agent:BENCH-001", moment, n, n, n,
                                     {"ending": "complete", "code": "1.1", "final": True})
