@@ -78,6 +78,9 @@ class Variable:
     max_length: int | None = None
     #: Whole numbers only (counts, codes, integer questions).
     integer: bool = True
+    #: The end of ``label`` that tells this variable from its question's others (": option",
+    #: " (special answer)"): a format that must shorten the label shortens what comes before.
+    tail: str = ""
 
 
 @dataclass(frozen=True)
@@ -218,9 +221,10 @@ def _special_variable(question: Question, labels: Labels) -> Variable:
         return None if name is None else specials.get(name)
     _ = labels.gettext
     special = _("special answer")
-    label = f"{labels.question(question)} ({special})"
-    return Variable(f"{question.id}_special", label, Kind.NUMBER, Measure.NOMINAL, cell,
-                    values=_special_labels(question, labels), question=question.id)
+    tail = f" ({special})"
+    return Variable(f"{question.id}_special", labels.question(question) + tail, Kind.NUMBER,
+                    Measure.NOMINAL, cell, values=_special_labels(question, labels),
+                    question=question.id, tail=tail)
 
 
 def _main(question: Question, labels: Labels, kind: Kind, measure: Measure,
@@ -257,9 +261,10 @@ def _specify_variables(question: Question, labels: Labels) -> list[Variable]:
                 if isinstance(item, Mapping) and item.get("code") == code:
                     return str(item.get("specify", ""))
             return None
-        label = f"{labels.question(question)}: {labels.option(question, option.code)}"
-        variables.append(Variable(f"{question.id}_{option.code}_text", label, Kind.TEXT,
-                                  Measure.NOMINAL, cell, question=question.id))
+        tail = f": {labels.option(question, option.code)}"
+        variables.append(Variable(f"{question.id}_{option.code}_text",
+                                  labels.question(question) + tail, Kind.TEXT,
+                                  Measure.NOMINAL, cell, question=question.id, tail=tail))
     return variables
 
 
@@ -291,11 +296,11 @@ def _multi_choice(question: Question, labels: Labels, _fields: frozenset[str]
             if not isinstance(stored, list):
                 return None  # not asked, or a special answer
             return int(any(_code_of(item) == code for item in stored))
+        tail = f": {labels.option(question, option.code)}"
         variables.append(Variable(
-            f"{question.id}_{option.code}",
-            f"{labels.question(question)}: {labels.option(question, option.code)}",
+            f"{question.id}_{option.code}", labels.question(question) + tail,
             Kind.NUMBER, Measure.NOMINAL, cell, values={0: _("not chosen"), 1: _("chosen")},
-            question=question.id, option_code=option.code))
+            question=question.id, option_code=option.code, tail=tail))
     if _special_codes(question, labels):
         variables.append(_special_variable(question, labels))
     return variables + _specify_variables(question, labels)
@@ -347,9 +352,10 @@ def _verify(question: Question, labels: Labels, fields: frozenset[str]) -> list[
                 return str(stored["corrected"])
             return None
         corrected = _("corrected value")
-        variables.append(Variable(f"{question.id}_value",
-                                  f"{labels.question(question)} ({corrected})",
-                                  Kind.TEXT, Measure.NOMINAL, cell, question=question.id))
+        tail = f" ({corrected})"
+        variables.append(Variable(f"{question.id}_value", labels.question(question) + tail,
+                                  Kind.TEXT, Measure.NOMINAL, cell, question=question.id,
+                                  tail=tail))
     return variables
 
 

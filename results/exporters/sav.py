@@ -57,7 +57,13 @@ class SavExporter(Exporter):
 
     @staticmethod
     def _variable_label(job: ExportJob, variable: Variable) -> str:
+        """The label within SPSS's budget; the question's text is shortened before the part
+        that tells its variables apart (an option's label)."""
         label = shorten(variable.label, VARIABLE_LABEL_BYTES)
+        tail = variable.tail
+        if label != variable.label and tail and byte_length(tail) < VARIABLE_LABEL_BYTES // 2:
+            head = variable.label[:len(variable.label) - len(tail)]
+            label = shorten(head, VARIABLE_LABEL_BYTES - byte_length(tail)) + tail
         if label != variable.label:
             job.warn(f"{variable.name}: its label is longer than SPSS's "
                      f"{VARIABLE_LABEL_BYTES} bytes and was shortened to {label!r}")

@@ -209,3 +209,19 @@ def test_unknown_format_and_language_are_refused(opros: Centre, tmp_path: Path) 
         ("unknown_format", "label_language", "export_output")
     assert "csv, jsonl, sav, sss, xlsx" in unknown.value.message
     assert [path for path in tmp_path.iterdir() if ".sqlite3" not in path.name] == []
+
+
+def test_a_long_option_variable_label_keeps_its_option() -> None:
+    from results.codebook import Kind, Measure, Variable
+    from results.exporters.base import ExportJob
+    from results.exporters.sav import VARIABLE_LABEL_BYTES, SavExporter
+
+    question = "Что из перечисленного следует улучшить в первую очередь? " * 4
+    tail = ": Стоимость тарифов"
+    variable = Variable("q_1", question + tail, Kind.NUMBER, Measure.NOMINAL,
+                        lambda record: None, tail=tail)
+    job = ExportJob(None, None, None, lambda: iter(()), 0)  # type: ignore[arg-type]
+    label = SavExporter._variable_label(job, variable)
+    assert label.endswith("…" + tail) and question.startswith(label[:-len(tail) - 1])
+    assert len(label.encode("utf-8")) <= VARIABLE_LABEL_BYTES
+    assert job.warnings and "q_1" in job.warnings[0]
