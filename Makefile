@@ -38,6 +38,7 @@ bench: catalogs
 	$(BIN)/python bench/import_contacts.py
 	$(BIN)/python bench/simulate.py
 	$(BIN)/python bench/sip.py
+	$(BIN)/python bench/export.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

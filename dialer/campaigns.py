@@ -40,6 +40,7 @@ from dialer.people import TimeRange
 from dialer.phones import NUMBER_TYPES
 from dialer.windows import WeeklyWindow, WindowError
 from survey_engine.errors import EngineError
+from survey_engine.i18n.languages import LANGUAGES
 from survey_engine.questionnaire.loader import load
 from survey_engine.questionnaire.model import Questionnaire
 
@@ -89,9 +90,15 @@ def retry_code(key: str) -> str:
     return code
 
 
-def create_client(session: Session, code: str, name: str) -> Client:
-    """A new client."""
-    client = Client(code=code, name=name)
+def create_client(session: Session, code: str, name: str, language: str = "en") -> Client:
+    """A new client, who reads reports and export labels in ``language``.
+
+    :raises DialerError: ``client_language`` for a language the product does not speak.
+    """
+    if language not in LANGUAGES:
+        raise DialerError("client_language", f"client {code}: {language!r} is not a product "
+                                             f"language ({', '.join(LANGUAGES)})")
+    client = Client(code=code, name=name, language=language)
     session.add(client)
     session.flush()
     return client
@@ -106,7 +113,8 @@ def create_campaign(session: Session, client: Client, code: str, name: str,
                     minimum_language_level: LanguageLevel = LanguageLevel.FLUENT,
                     skip_public_holidays: bool = True,
                     dialing_mode: DialingMode | str = DialingMode.PROGRESSIVE,
-                    max_call_minutes: int = 30, no_answer_seconds: int = 30) -> Campaign:
+                    max_call_minutes: int = 30, no_answer_seconds: int = 30,
+                    export_contact_fields: Sequence[str] = ()) -> Campaign:
     """A new draft campaign fielding the questionnaire at ``questionnaire_path``.
 
     :param retry_delays: waits before calling again, by AAPOR code or readable name (see
@@ -117,13 +125,17 @@ def create_campaign(session: Session, client: Client, code: str, name: str,
     :param max_call_minutes: a call still going after this long is hung up (1 to 1440).
     :param no_answer_seconds: how long a call rings before it counts as not answered (5 to
         300).
+    :param export_contact_fields: contact fields of the questionnaire that exports may carry
+        (none by default: only what the client needs leaves the centre); phone fields never.
     :raises DialerError: ``questionnaire`` (unloadable), ``language`` (not offered by the
         questionnaire), ``country``, ``number_type``, ``window``, ``retry`` (see
         :func:`retry_code`; also two keys naming one code, or a delay that is negative or not
         whole minutes), ``max_attempts``, ``dialing_mode``, ``max_call_minutes`` or
-        ``no_answer_seconds``.
+        ``no_answer_seconds``; ``export_contact_fields`` (a field the questionnaire does not
+        declare, or a phone field).
     """
     questionnaire = _load(questionnaire_path)
+    _check_export_fields(code, questionnaire, export_contact_fields)
     missing = [language for language in languages if language not in questionnaire.languages]
     if not languages or missing:
         raise DialerError("language", f"campaign {code}: languages {missing or '[]'} are not "
@@ -154,7 +166,8 @@ def create_campaign(session: Session, client: Client, code: str, name: str,
         allowed_number_types=list(allowed_number_types), max_attempts=max_attempts,
         priority=priority, minimum_language_level=minimum_language_level,
         skip_public_holidays=skip_public_holidays, dialing_mode=mode,
-        max_call_minutes=max_call_minutes, no_answer_seconds=no_answer_seconds)
+        max_call_minutes=max_call_minutes, no_answer_seconds=no_answer_seconds,
+        export_contact_fields=list(export_contact_fields))
     campaign.windows = [CallingWindow(weekday=weekday, start=start, end=end)
                         for weekday, start, end in windows]
     campaign.retry_rules = [RetryRule(outcome=outcome, delay_minutes=minutes)
@@ -162,6 +175,26 @@ def create_campaign(session: Session, client: Client, code: str, name: str,
     session.add(campaign)
     session.flush()
     return campaign
+
+
+def _check_export_fields(code: str, questionnaire: Questionnaire,
+                         names: Sequence[str]) -> None:
+    """Refuse export fields the questionnaire does not declare, and phone numbers: the
+    numbers dialed never leave the sealed system."""
+    declared = questionnaire.contact_fields
+    unknown = [name for name in names if name not in declared]
+    if unknown:
+        raise DialerError("export_contact_fields",
+                          f"campaign {code}: export_contact_fields {unknown} are not contact "
+                          f"fields of the questionnaire ({', '.join(declared) or 'none'})")
+    phones = [name for name in names if declared[name].type == "phone"]
+    if phones:
+        raise DialerError("export_contact_fields",
+                          f"campaign {code}: {phones} are phone numbers, which never leave "
+                          "the call centre: export another field to match interviews")
+    if len(set(names)) != len(names):
+        raise DialerError("export_contact_fields",
+                          f"campaign {code}: export_contact_fields names a field twice")
 
 
 def _dialing_mode(code: str, mode: DialingMode | str) -> DialingMode:

@@ -14,7 +14,7 @@ The format (``docs/centre-file.md`` tells more)::
         shifts: ["Mon-Fri 08:00-16:00", "Sat 22:00-06:00"]  # site time; end <= start: next day
         exclusions: ["+32 471", "+32470123456"]          # numbers or prefixes never connected
     clients:
-      - {code: VELDWERK, name: Veldwerk Research}
+      - {code: VELDWERK, name: Veldwerk Research, language: nl}   # language: optional, en
     campaigns:
       - code: COFFEE-2026
         client: VELDWERK                                 # in this file or in the database
@@ -27,7 +27,8 @@ The format (``docs/centre-file.md`` tells more)::
         # minimum_language_level: fluent, skip_public_holidays: true, start: false,
         # dialing_mode: progressive (or preview), max_call_minutes: 30, no_answer_seconds: 30,
         # retry_delays: {busy: 15m, refusal: 5d, "1.2": 2h}: by name or quoted AAPOR code;
-        # the codes not written keep the defaults of dialer.outcomes
+        # the codes not written keep the defaults of dialer.outcomes;
+        # export_contact_fields: [customer_number]: contact fields exports may carry
     do_not_call: ["+32470999999"]                        # optional
     users:                                               # optional: web sign-ins
       - {login: sup.beveren, role: supervisor, site: BEV, password: "..."}  # or password_hash
@@ -102,7 +103,8 @@ _KEYS = {"time_zone": "time_zone", "currency": "pay_currency", "pay_rate": "hour
          "no_answer_seconds": "no_answer_seconds", "workstation": "workstations",
          "pin": "pin", "password": "password", "password_hash": "password_hash",
          "unknown_site": "site", "unknown_client": "client", "site": "site",
-         "client": "client", "login": "login", "role": "role"}
+         "client": "client", "login": "login", "role": "role",
+         "export_contact_fields": "export_contact_fields", "client_language": "language"}
 _MAX_PATH = 500  # Campaign.questionnaire_path
 
 
@@ -310,7 +312,7 @@ class _Loader:
     def _client(self, entry: Entry[ClientSpec]) -> Client:
         spec = entry.spec
         assert spec is not None
-        client = create_client(self.session, spec.code, spec.name)
+        client = create_client(self.session, spec.code, spec.name, spec.language)
         self.summary.clients += 1
         return client
 
@@ -346,7 +348,8 @@ class _Loader:
                                   else spec.number_types),
             minimum_language_level=LanguageLevel(spec.minimum_language_level),
             skip_public_holidays=spec.skip_public_holidays, dialing_mode=spec.dialing_mode,
-            max_call_minutes=spec.max_call_minutes, no_answer_seconds=spec.no_answer_seconds)
+            max_call_minutes=spec.max_call_minutes, no_answer_seconds=spec.no_answer_seconds,
+            export_contact_fields=spec.export_contact_fields)
         self.summary.campaigns += 1
         if spec.start:
             campaign.start()

@@ -267,6 +267,7 @@ class AgentSpec(Strict):
 class ClientSpec(Strict):
     code: Code
     name: Name
+    language: StrictStr = "en"
 
 
 class CampaignSpec(Strict):
@@ -286,6 +287,7 @@ class CampaignSpec(Strict):
     dialing_mode: Mode = "progressive"
     max_call_minutes: Int32 = 30
     no_answer_seconds: Int32 = 30
+    export_contact_fields: list[StrictStr] = Field(default_factory=list)
     start: StrictBool = False
 
 

@@ -51,6 +51,8 @@ class Client(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    #: The language the client reads reports and export labels in (a product language).
+    language: Mapped[str] = mapped_column(String(16), default="en", server_default="en")
 
     campaigns: Mapped[list[Campaign]] = relationship(back_populates="client")
 
@@ -88,6 +90,10 @@ class Campaign(Base):
     max_call_minutes: Mapped[int] = mapped_column(default=30)
     #: How long a call rings before it counts as not answered.
     no_answer_seconds: Mapped[int] = mapped_column(default=30)
+    #: Contact fields of the questionnaire that exports may carry (GDPR: none unless the
+    #: client's campaign needs them); phone numbers never.
+    export_contact_fields: Mapped[list[str]] = mapped_column(
+        JSON, default=list, server_default="[]")
 
     client: Mapped[Client] = relationship(back_populates="campaigns")
     windows: Mapped[list[CallingWindow]] = relationship(cascade="all, delete-orphan")
@@ -104,6 +110,7 @@ class Campaign(Base):
         fields.setdefault("dialing_mode", DialingMode.PROGRESSIVE)
         fields.setdefault("max_call_minutes", 30)
         fields.setdefault("no_answer_seconds", 30)
+        fields.setdefault("export_contact_fields", [])
         super().__init__(**fields)
 
     def start(self) -> None:

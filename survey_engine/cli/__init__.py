@@ -50,6 +50,9 @@ def main(verbose: bool) -> None:
       survey-engine serve                 # the web application
       survey-engine worker                # the dialer, beside it
       survey-engine dialing stop --reason "..."
+      survey-engine results export CAMPAIGN --format sav --lang fr
+      survey-engine results rates CAMPAIGN --by language
+      survey-engine results report CAMPAIGN
 
     Run any command with --help for its options and examples.
     """
@@ -69,6 +72,7 @@ def _register() -> None:
         dispatch,
         i18n,
         interview,
+        results,
         serve,
         simulate,
         trace,
@@ -92,6 +96,7 @@ def _register() -> None:
     main.add_command(dialing.dialing)
     main.add_command(dialing.worker)
     main.add_command(users.users)
+    main.add_command(results.results)
 
 
 _register()

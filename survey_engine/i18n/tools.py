@@ -33,9 +33,11 @@ from survey_engine.i18n.paths import MESSAGES_DOMAIN, PROJECT_ROOT, mo_path, po_
 from survey_engine.i18n.pofiles import Problem, label, read_catalog, write_catalog
 from survey_engine.questionnaire.model import Questionnaire
 
-PACKAGE_DIR = PROJECT_ROOT / "survey_engine"
-#: Where the product's strings are: its Python code and the web application's templates.
-MESSAGES_METHODS = [("**.py", "python"), ("web/templates/**.html", "jinja2.ext:babel_extract")]
+#: Where the product's own strings (``messages``) are written: the packages' Python files, the
+#: web application's templates and the results package's (Jinja2, ``_()`` calls).
+MESSAGE_SOURCES = (("survey_engine", [("**.py", "python"),
+                                      ("web/templates/**.html", "jinja2.ext:babel_extract")]),
+                   ("results", [("**.py", "python"), ("templates/**.html", "jinja2")]))
 #: Babel's default keywords, and the lazy ones forms and labels use.
 MESSAGES_KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "_l": None}
 
@@ -90,13 +92,13 @@ def template_for(domain: Domain) -> Catalog:
                        header_comment=_HEADER.format(domain=domain.name),
                        creation_date=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
     if domain.questionnaire is None:
-        extracted = extract_from_dir(PACKAGE_DIR, method_map=MESSAGES_METHODS,
-                                     keywords=MESSAGES_KEYWORDS,
-                                     comment_tags=("Translators:",))
-        for filename, line, message, comments, context in extracted:
-            path = f"survey_engine/{filename}"
-            template.add(message, None, [(path, line)], auto_comments=comments,
-                         context=context, flags=_flags(message))
+        for package, method_map in MESSAGE_SOURCES:
+            extracted = extract_from_dir(PROJECT_ROOT / package, method_map=method_map,
+                                         keywords=MESSAGES_KEYWORDS,
+                                         comment_tags=("Translators:",))
+            for filename, line, message, comments, context in extracted:
+                template.add(message, None, [(f"{package}/{filename}", line)],
+                             auto_comments=comments, context=context, flags=_flags(message))
         return template
     questionnaire = domain.questionnaire
     source = Path(questionnaire.filename).name

@@ -19,6 +19,8 @@ from dialer.interviews import InterviewDesk
 from dialer.models import AgentSkill, Campaign, Contact
 from dialer.people import TimeRange
 from dialer.telephony import SimBackend, SimRates
+from survey_engine.questionnaire.loader import load
+from tests.conftest import QUESTIONNAIRES
 from tests.dialer import factories
 
 #: A Tuesday, 11:00 in Brussels.
@@ -61,17 +63,27 @@ class Centre:
         return self.desk.open_attempt(claim, now)
 
 
+def languages_of(questionnaire: str) -> list[str]:
+    """The languages a campaign over ``questionnaire`` offers: the callflow's usual five for
+    the customer-satisfaction sample, else all of the questionnaire's."""
+    if questionnaire == "customer-satisfaction.yaml":
+        return ["nl", "fr", "en", "ru", "tr"]
+    return list(load(QUESTIONNAIRES / questionnaire).languages)
+
+
 def build(engine: Engine, *, agents: dict[str, Sequence[str]],
           contacts: Sequence[tuple[str, str]], rates: SimRates = ALL_ANSWER,
           max_attempts: int = 6, windows: Sequence[TimeRange] = factories.ALWAYS,
           skills: dict[str, Sequence[str]] | None = None,
-          fields: dict[str, Any] | None = None, holidays_off: bool = True) -> Centre:
+          fields: dict[str, Any] | None = None, holidays_off: bool = True,
+          questionnaire: str = "customer-satisfaction.yaml") -> Centre:
     """A committed centre: ``agents`` by code with their languages, ``contacts`` as
     (number, language). ``holidays_off=False`` lets tests that run at the present instant
-    call on public holidays too."""
+    call on public holidays too. ``questionnaire``: a sample's file name, or any path."""
     with transaction(engine) as session:
         campaign: Campaign = factories.campaign(session, max_attempts=max_attempts,
-                                                windows=windows)
+                                                windows=windows, questionnaire=questionnaire,
+                                                languages=languages_of(questionnaire))
         campaign.skip_public_holidays = holidays_off
         site = factories.site(session)
         made = {}
