@@ -9,7 +9,6 @@ installed with apt-get (root on Debian); otherwise the tests skip with the reaso
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import socket
@@ -20,9 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
-from tests.conftest import IN_CI
+from tests.system_packages import debian_package, unavailable
 
 SCENARIOS = Path(__file__).parent / "sip"
 _RECEIVED = re.compile(r"^\S+ message received \[\d+\] bytes :$")
@@ -30,26 +27,14 @@ _RECEIVED = re.compile(r"^\S+ message received \[\d+\] bytes :$")
 
 def sipp_problem() -> str | None:
     """Why SIPp cannot be used, or None once ``sipp`` is on PATH (installed here if need be)."""
-    if shutil.which("sipp"):
-        return None
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        for command in (["apt-get", "install", "-y", "-q", "sip-tester"],
-                        ["apt-get", "update", "-q"],
-                        ["apt-get", "install", "-y", "-q", "sip-tester"]):
-            subprocess.run(command, check=False, capture_output=True, timeout=900,
-                           env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
-            if shutil.which("sipp"):
-                return None
-    return "SIPp (Debian package sip-tester) is not installed and could not be installed here"
+    return debian_package("sip-tester", lambda: shutil.which("sipp") is not None, "SIPp")
 
 
 def require_sipp() -> None:
     """Skip (fail under CI) when SIPp cannot be had."""
     problem = sipp_problem()
     if problem:
-        if IN_CI:
-            pytest.fail(problem)
-        pytest.skip(problem)
+        unavailable(problem)
 
 
 def free_udp_port() -> int:

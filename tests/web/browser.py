@@ -6,16 +6,14 @@ with the reason, except under ``CI=true``, where they fail. Screenshots go to
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import IN_CI, REPO
+from tests.conftest import REPO
+from tests.system_packages import debian_package, unavailable
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -25,23 +23,7 @@ ARTIFACTS = REPO / "test-artifacts"
 
 def chromium_problem() -> str | None:
     """Why Debian's Chromium cannot be used, or None once it is there."""
-    if CHROMIUM.exists():
-        return None
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        for command in (["apt-get", "install", "-y", "-q", "chromium"],
-                        ["apt-get", "update", "-q"],
-                        ["apt-get", "install", "-y", "-q", "chromium"]):
-            subprocess.run(command, check=False, capture_output=True, timeout=900,
-                           env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
-            if CHROMIUM.exists():
-                return None
-    return f"Debian's Chromium is not at {CHROMIUM} and could not be installed here"
-
-
-def _unavailable(problem: str) -> None:
-    if IN_CI:
-        pytest.fail(problem)
-    pytest.skip(problem)
+    return debian_package("chromium", CHROMIUM.exists, f"Chromium at {CHROMIUM}")
 
 
 @pytest.fixture(scope="session")
@@ -49,11 +31,11 @@ def browser() -> Iterator[Any]:
     """Headless Chromium, for the session."""
     problem = chromium_problem()
     if problem:
-        _unavailable(problem)
+        unavailable(problem)
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as error:
-        _unavailable(f"playwright is not installed: {error}")
+        unavailable(f"playwright is not installed: {error}")
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
                                               args=FLAGS)
