@@ -77,7 +77,7 @@ def interviews(code: str) -> Response:
     comes exactly once, even while interviews keep completing. An empty page keeps the
     cursor where it was. Each item is the record of the JSON Lines export.
     """
-    query: FeedQuery = request.context.query  # spectree's validated query
+    query: FeedQuery = request.context.query  # type: ignore[attr-defined]  # spectree's
     partner = current_partner()
     with snapshot(services().engine) as session:
         campaign = campaign_of_token(session, partner.token_id, code)
