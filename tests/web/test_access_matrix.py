@@ -44,6 +44,8 @@ CLIENTS = only({"client": 200, "other_client": 200, "admin": 200}, 403, 302)
 OWN_CAMPAIGN = only({"client": 200, "other_client": 404, "admin": 200}, 403, 302)
 FORGED_CAMPAIGN = only({"client": 404, "other_client": 404, "admin": 404}, 403, 302)
 ADMINS = only({"admin": 200}, 403, 302)
+#: A partner-API route asked with a session cookie and no token: refused, whoever it is.
+NO_TOKEN = dict.fromkeys(PRINCIPALS, 401)
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,14 @@ def call(key: str, tail: str = "") -> Callable[[WebCentre], str]:
 
 def fixed(path: str) -> Callable[[WebCentre], str]:
     return lambda centre: path
+
+
+def api_campaign(key: str, route: str) -> Callable[[WebCentre], str]:
+    """A partner-API route of the client's campaign (``mine``) or of a forged code."""
+    def url(centre: WebCentre) -> str:
+        code = "FORGED-987654" if key == "forged" else centre.campaign_codes[key]
+        return f"/api/v1/campaigns/{code}/{route}"
+    return url
 
 
 CASES = [
@@ -102,6 +112,12 @@ CASES = [
     Case("client.campaign", "GET", fixed(f"/client/campaigns/{FORGED}"), FORGED_CAMPAIGN,
          "forged"),
     Case("admin.index", "GET", fixed("/admin/"), ADMINS),
+    # --- the partner API: a bearer token, never a browser's session, authenticates ---------
+    # (the token matrix is tests/web/test_api_access.py)
+    Case("api.openapi", "GET", fixed("/api/v1/openapi.json"), ALL),
+    Case("api.campaigns", "GET", fixed("/api/v1/campaigns"), NO_TOKEN),
+    *(Case(f"api.{route}", "GET", api_campaign(key, route), NO_TOKEN, key)
+      for route in ("interviews", "rates") for key in ("mine", "forged")),
 ]
 
 
