@@ -17,8 +17,8 @@ from dialer.models import CampaignState
 from results.feed import MAX_PAGE
 from results.rates import RATE_NAMES
 
-#: The largest cursor accepted: a trace position is a signed 64-bit number at most.
-MAX_CURSOR = 2**63 - 1
+#: The largest cursor accepted: a trace position is a (signed 32-bit) INTEGER column.
+MAX_CURSOR = 2**31 - 1
 
 
 class Strict(BaseModel):
