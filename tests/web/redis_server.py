@@ -1,0 +1,80 @@
+"""A Redis server of the test session's own (Debian's ``redis-server``, installed when missing
+and we can, as root on Debian), on a free loopback port, for rate limits shared between
+processes. Without it the tests that need it skip with the reason, and fail under
+``CI=true``."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from tests.conftest import IN_CI
+
+START_TIMEOUT = 30.0
+
+
+def _install() -> str | None:
+    """Install Debian's redis-server; None when done, else why it could not be."""
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        return "redis-server is not installed, and apt-get cannot install it here"
+    environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    command = ["apt-get", "install", "-y", "--no-install-recommends", "redis-server"]
+    done = subprocess.run(command, capture_output=True, text=True, env=environment,
+                          timeout=900, check=False)
+    if done.returncode != 0:
+        subprocess.run(["apt-get", "update"], capture_output=True, env=environment,
+                       timeout=900, check=False)
+        done = subprocess.run(command, capture_output=True, text=True, env=environment,
+                              timeout=900, check=False)
+    if done.returncode != 0:
+        return f"apt-get install redis-server failed: {done.stderr.strip().splitlines()[-1:]}"
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """``redis://127.0.0.1:PORT`` of a Redis server that lives for the session."""
+    program = shutil.which("redis-server")
+    if program is None:
+        problem = _install()
+        program = shutil.which("redis-server")
+        if program is None:
+            message = problem or "redis-server was installed but is not on PATH"
+            if IN_CI:
+                pytest.fail(message)
+            pytest.skip(message)
+    import redis
+
+    port = _free_port()
+    process = subprocess.Popen(
+        [program, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    client = redis.Redis(host="127.0.0.1", port=port)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}"
+    finally:
+        client.close()
+        process.terminate()
+        process.wait(timeout=15)
