@@ -26,8 +26,8 @@ from sqlalchemy import select
 
 from dialer.models import Interview
 from results.records import snapshot
-from tests.dialer.databases import BACKENDS, migrated_database
 from tests.database_fixtures import _require
+from tests.dialer.databases import BACKENDS, migrated_database
 from tests.results.scenario import COMPLETE_NL, REFUSAL, interview
 from tests.web.api_centre import ApiCentre, build_api_centre
 from tests.web.centre import UNLIMITED
