@@ -26,7 +26,15 @@ def api() -> None:
 
     Partners authenticate with a bearer token scoped to campaigns. Tokens are issued and
     revoked here by the centre's administrators; each is shown once, when issued, and stored
-    only as its SHA-256.
+    only as its SHA-256. Limits are set in the [api] table of INSTANCE/config.toml.
+
+    \b
+    Examples:
+      survey-engine api token create "So Services nightly pull" --campaign LUMEN-CSAT-2025
+      survey-engine api token list
+      survey-engine api token revoke k7q2mx4ab3
+      curl -H "Authorization: Bearer $TOKEN" \\
+          http://127.0.0.1:8080/api/v1/campaigns/LUMEN-CSAT-2025/interviews?after=0
     """
 
 
