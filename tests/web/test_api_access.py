@@ -169,3 +169,15 @@ def test_the_description_is_open_and_every_other_api_path_answers_in_json(
         assert response.json["code"] == "not_found"
     page = client.get("/no-such-page")
     assert page.status_code == 404 and page.mimetype == "text/html"
+
+
+@pytest.mark.parametrize(("language", "words"), [("ru", "токен партнёра"), ("fr", "jeton"),
+                                                 ("nl-BE", "partnertoken"), ("en", "token")])
+def test_messages_follow_accept_language_and_codes_do_not(
+        web_app: Flask, tokens: Tokens, language: str, words: str) -> None:
+    client = _client(web_app)
+    for headers, code in (({}, "token_missing"), (bearer(tokens.revoked), "token_revoked")):
+        response = client.get("/api/v1/campaigns",
+                              headers={**headers, "Accept-Language": language})
+        assert response.json is not None and response.json["code"] == code
+        assert words in response.json["message"]
