@@ -5,8 +5,6 @@ processes. Without it the tests that need it skip with the reason, and fail unde
 
 from __future__ import annotations
 
-import os
-import shutil
 import socket
 import subprocess
 import time
@@ -14,27 +12,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import IN_CI
+from tests.debian import require_program
 
 START_TIMEOUT = 30.0
-
-
-def _install() -> str | None:
-    """Install Debian's redis-server; None when done, else why it could not be."""
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
-        return "redis-server is not installed, and apt-get cannot install it here"
-    environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    command = ["apt-get", "install", "-y", "--no-install-recommends", "redis-server"]
-    done = subprocess.run(command, capture_output=True, text=True, env=environment,
-                          timeout=900, check=False)
-    if done.returncode != 0:
-        subprocess.run(["apt-get", "update"], capture_output=True, env=environment,
-                       timeout=900, check=False)
-        done = subprocess.run(command, capture_output=True, text=True, env=environment,
-                              timeout=900, check=False)
-    if done.returncode != 0:
-        return f"apt-get install redis-server failed: {done.stderr.strip().splitlines()[-1:]}"
-    return None
 
 
 def _free_port() -> int:
@@ -47,15 +27,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
     """``redis://127.0.0.1:PORT`` of a Redis server that lives for the session."""
-    program = shutil.which("redis-server")
-    if program is None:
-        problem = _install()
-        program = shutil.which("redis-server")
-        if program is None:
-            message = problem or "redis-server was installed but is not on PATH"
-            if IN_CI:
-                pytest.fail(message)
-            pytest.skip(message)
+    program = require_program("redis-server", "redis-server")
     import redis
 
     port = _free_port()

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -28,7 +27,7 @@ from dialer.models import Interview
 from results.records import snapshot
 from tests.database_fixtures import _require
 from tests.dialer.databases import BACKENDS, migrated_database
-from tests.results.scenario import COMPLETE_NL, REFUSAL, interview
+from tests.results.scenario import completing
 from tests.web.api_centre import ApiCentre, build_api_centre
 from tests.web.centre import UNLIMITED
 from tests.web.live_server import ALL_ANSWER_CONFIG, LiveServer, served
@@ -111,33 +110,19 @@ def test_pulling_over_http_while_interviews_complete_misses_and_repeats_nothing(
     centre, server = served_api
     with snapshot(centre.engine) as session:
         before = set(session.scalars(select(Interview.id)))
-    failures: list[BaseException] = []
-
-    def work(agent: str) -> None:
-        try:
-            for index in range(PER_AGENT):
-                interview(centre.centre, agent, COMPLETE_NL if index % 4 == 0 else REFUSAL)
-        except BaseException as error:  # reported by the main thread
-            failures.append(error)
-
-    writers = [threading.Thread(target=work, args=(agent,)) for agent in ("NL1", "NL2")]
-    for writer in writers:
-        writer.start()
     pulled: list[int] = []
     after, pages = 0, 0
-    while True:
-        running = any(writer.is_alive() for writer in writers)
-        status, page = _get(server, f"/api/v1/campaigns/{centre.code}/interviews"
-                                    f"?after={after}&limit=3", centre.headers())
-        assert status == 200, page
-        pulled += [item["interview"] for item in page["items"]]
-        assert page["next_after"] >= after
-        after, pages = page["next_after"], pages + 1
-        if not page["items"] and not running:
-            break
-    for writer in writers:
-        writer.join()
-    assert failures == []
+    with completing(centre.centre, ("NL1", "NL2"), PER_AGENT) as working:
+        while True:
+            running = working()
+            status, page = _get(server, f"/api/v1/campaigns/{centre.code}/interviews"
+                                        f"?after={after}&limit=3", centre.headers())
+            assert status == 200, page
+            pulled += [item["interview"] for item in page["items"]]
+            assert page["next_after"] >= after
+            after, pages = page["next_after"], pages + 1
+            if not page["items"] and not running:
+                break
     with snapshot(centre.engine) as session:
         every = set(session.scalars(select(Interview.id)))
     assert len(every - before) == 2 * PER_AGENT
