@@ -7,9 +7,11 @@ description at ``/api/v1/openapi.json``. docs/api.md describes it for partners.
 - :mod:`.limits`: rate limits per token and per address (Flask-Limiter);
 - :mod:`.errors`: one mapping of refusals to JSON;
 - :mod:`.schemas`, :mod:`.openapi`: the bodies and the description generated from them;
-- :mod:`.views`: the routes.
+- :mod:`.views`: the routes;
+- :mod:`.tokens_page`: ``/admin/api-tokens``, where administrators issue and revoke tokens.
 
-Tokens are issued and revoked with ``survey-engine api token`` (:mod:`results.partner_tokens`).
+Tokens are issued and revoked there or with ``survey-engine api token``
+(:mod:`results.partner_tokens`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ def init_app(app: Flask) -> None:
     from survey_engine.web.api.config import api_settings, check_limits
     from survey_engine.web.api.errors import install
     from survey_engine.web.api.limits import install_limits
+    from survey_engine.web.api.tokens_page import bp as tokens_page
     from survey_engine.web.extensions import csrf
 
     for key, value in api_settings(Path(app.config["SURVEY_INSTANCE"])).items():
@@ -37,5 +40,6 @@ def init_app(app: Flask) -> None:
     check_limits(app.config)
     csrf.exempt(bp)
     app.register_blueprint(bp)
+    app.register_blueprint(tokens_page)
     install(app)
     install_limits(app, bp)
