@@ -15,6 +15,7 @@ from wtforms import IntegerField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, NumberRange
 
 from dialer.db import transaction
+from dialer.errors import DialerError
 from dialer.models import Campaign, Role, utc_now
 from results.partner_tokens import (
     DEFAULT_DAYS,
@@ -86,10 +87,15 @@ def create() -> tuple[str, int]:
             select(Campaign.code))]
     if not form.validate_on_submit():
         return _page(form, status=422)
-    with transaction(services().writer) as session:
-        issued = issue_token(session, form.name.data or "", list(form.campaigns.data or []),
-                             _actor(), utc_now(), form.days.data or DEFAULT_DAYS)
-        text = issued.text
+    try:
+        with transaction(services().writer) as session:
+            issued = issue_token(session, form.name.data or "",
+                                 list(form.campaigns.data or []), _actor(), utc_now(),
+                                 form.days.data or DEFAULT_DAYS)
+            text = issued.text
+    except DialerError as refused:  # e.g. a name with control characters
+        form.name.errors = [*form.name.errors, refused.message]
+        return _page(form, status=422)
     return _page(TokenForm(formdata=None), issued=text)
 
 
