@@ -40,3 +40,15 @@ def unavailable(problem: str) -> None:
     if IN_CI:
         pytest.fail(problem)
     pytest.skip(problem)
+
+
+def require_program(program: str, package: str, *, recommends: bool = False) -> str:
+    """The path of ``program`` (from the Debian ``package``); the test skips when it cannot be
+    had (fails under ``CI=true``)."""
+    problem = debian_package(package, lambda: shutil.which(program) is not None,
+                             f"{program}", recommends=recommends)
+    found = shutil.which(program)
+    if problem or found is None:
+        unavailable(problem or f"{package} was installed but {program} is not on PATH")
+    assert found is not None
+    return found

@@ -1,7 +1,7 @@
 """The one-way imports of DESIGN.md: the questionnaire core knows nothing of the dialer or the
-results; the dialer knows nothing of results, the CLI or the web; only the composing layers
-(``survey_engine.cli`` and the web application, ``survey_engine.web``) reach across, and the
-web application never imports the CLI."""
+results; the dialer knows nothing of results, the CLI or the web; results nothing of the CLI
+or the web; only the composing layers (``survey_engine.cli`` and the web application,
+``survey_engine.web``) reach across, and the web application never imports the CLI."""
 
 from __future__ import annotations
 
@@ -17,6 +17,10 @@ FORBIDDEN = {
     "survey_engine": ("dialer", "results"),
     "dialer": ("results", "survey_engine.cli", "survey_engine.web", "flask", "flask_wtf",
                "flask_babel", "flask_talisman", "werkzeug", "wtforms", "waitress"),
+    # results (the partner tokens and the feed among them) knows nothing of the web either.
+    "results": ("survey_engine.cli", "survey_engine.web", "flask", "flask_wtf", "flask_babel",
+                "flask_talisman", "flask_limiter", "spectree", "werkzeug", "wtforms",
+                "waitress"),
 }
 #: What the composing layers may not import of each other.
 COMPOSING_FORBIDDEN = {"survey_engine/web/": ("survey_engine.cli",)}

@@ -33,13 +33,15 @@ from dialer.models.contacts import (
     DoNotCall,
 )
 from dialer.models.control import DialingSwitch
+from dialer.models.partners import PartnerToken, PartnerTokenCampaign
 from dialer.models.people import Agent, AgentLanguage, AgentSkill, LanguageLevel, Shift, Site
 
 __all__ = [
     "Agent", "AgentExclusion", "AgentLanguage", "AgentPin", "AgentSkill", "AnswerKind",
     "AnswerRecord", "Attempt", "Base", "CallingWindow", "Campaign", "CampaignState", "Client",
     "ClosedQuota", "Contact", "ContactPhase", "ContactState", "DialingMode", "DialingSwitch",
-    "DispatchGroup", "DoNotCall", "Interview", "LanguageLevel", "LoginFailure", "RetryRule",
+    "DispatchGroup", "DoNotCall", "Interview", "LanguageLevel", "LoginFailure", "PartnerToken",
+    "PartnerTokenCampaign", "RetryRule",
     "Role", "Shift", "Site", "TraceCheckpoint", "TraceEvent", "TraceHead", "UTCDateTime",
     "User", "WebSession", "Workstation", "utc_now",
 ]

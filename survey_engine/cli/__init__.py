@@ -53,6 +53,7 @@ def main(verbose: bool) -> None:
       survey-engine results export CAMPAIGN --format sav --lang fr
       survey-engine results rates CAMPAIGN --by language
       survey-engine results report CAMPAIGN
+      survey-engine api token create "Partner" --campaign CAMPAIGN
 
     Run any command with --help for its options and examples.
     """
@@ -62,6 +63,7 @@ def main(verbose: bool) -> None:
 
 def _register() -> None:
     from survey_engine.cli import (
+        api,
         calls,
         campaigns,
         centre,
@@ -97,6 +99,7 @@ def _register() -> None:
     main.add_command(dialing.worker)
     main.add_command(users.users)
     main.add_command(results.results)
+    main.add_command(api.api)
 
 
 _register()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -22,6 +23,14 @@ locales_option = click.option(
     "--locales", "locales", type=click.Path(file_okay=False, path_type=Path),
     default=None,
     help="Catalogs directory (default: $SURVEY_ENGINE_LOCALES, else the project's locales/).")
+
+
+def operator() -> str:
+    """How the person running a command is named in the trace and in records: ``cli:USER``."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
 
 
 def resolve_locales(path: Path | None) -> Path:

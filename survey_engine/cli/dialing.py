@@ -4,7 +4,6 @@ continuous work)."""
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import signal
 import sys
 import threading
@@ -17,14 +16,8 @@ from dialer.db import transaction, writer
 from dialer.dialing_switch import SwitchState, dialing_state, resume_dialing, stop_dialing
 from dialer.telephony.registry import configured_backend
 from dialer.worker import DialingService, run_worker
+from survey_engine.cli.common import operator as _operator
 from survey_engine.cli.database import open_database
-
-
-def _operator() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli"
 
 
 def _show(state: SwitchState) -> None:

@@ -2,7 +2,8 @@
 
 :func:`create_app` builds it (nothing is built at import time). Extensions are created
 unbound in :mod:`survey_engine.web.extensions` and bound here; each area is a blueprint
-(``auth``, ``agent``, ``supervisor``, ``client``, ``admin``, ``main``); every route declares
+(``auth``, ``agent``, ``supervisor``, ``client``, ``admin``, ``main``, and the partner
+API, ``api``); every route declares
 its roles and object checks through :func:`survey_engine.web.access.allow`. docs/web.md
 describes the whole.
 """
@@ -86,6 +87,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from survey_engine.web import api
     from survey_engine.web.admin import bp as admin
     from survey_engine.web.agent import bp as agent
     from survey_engine.web.auth import bp as auth
@@ -95,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (main, auth, agent, supervisor, client, admin):
         app.register_blueprint(blueprint)
+    api.init_app(app)
 
 
 def _no_store(response: Response) -> Response:

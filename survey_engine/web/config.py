@@ -48,28 +48,42 @@ def web_settings(instance: Path | None = None) -> dict[str, Any]:
     :raises DialerError: ``config`` naming the file and the key that is wrong.
     """
     folder = instance or instance_dir()
-    values = {key: default for key, _kind, default in SETTINGS.values()}
+    values = table_settings(folder, "web", SETTINGS)
+    values["SURVEY_DATABASE_URL"] = database_url(folder)
+    values["SURVEY_INSTANCE"] = str(folder)
+    return values
+
+
+def table_settings(folder: Path, table_name: str,
+                   settings: Mapping[str, tuple[str, type, Any]]) -> dict[str, Any]:
+    """Flask configuration from ``settings`` (key -> Flask key, type, default) and the table
+    ``table_name`` of ``folder``'s config.toml. Whole numbers may not be negative.
+
+    :raises DialerError: ``config`` naming the file and the key that is wrong.
+    """
+    values = {key: default for key, _kind, default in settings.values()}
     path = folder / CONFIG_FILE
     table: Mapping[str, Any] = {}
     if path.is_file():
         try:
-            table = tomllib.loads(path.read_text(encoding="utf-8")).get("web", {})
+            table = tomllib.loads(path.read_text(encoding="utf-8")).get(table_name, {})
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
             raise DialerError("config", f"{path}: {error}") from None
         if not isinstance(table, Mapping):
-            raise DialerError("config", f"{path}: web must be a table")
+            raise DialerError("config", f"{path}: {table_name} must be a table")
     for name, value in table.items():
-        if name not in SETTINGS:
-            raise DialerError("config", f"{path}: unknown key web.{name}; known: "
-                                        f"{', '.join(SETTINGS)}")
-        key, kind, _default = SETTINGS[name]
+        if name not in settings:
+            raise DialerError("config", f"{path}: unknown key {table_name}.{name}; known: "
+                                        f"{', '.join(settings)}")
+        key, kind, _default = settings[name]
         if type(value) is not kind or (isinstance(value, int) and value < 0):
-            raise DialerError("config", f"{path}: web.{name} must be "
-                                        f"{'true or false' if kind is bool else 'a whole number'}")
+            raise DialerError("config", f"{path}: {table_name}.{name} must be "
+                                        f"{_KIND_WORDS.get(kind, 'a whole number')}")
         values[key] = value
-    values["SURVEY_DATABASE_URL"] = database_url(folder)
-    values["SURVEY_INSTANCE"] = str(folder)
     return values
+
+
+_KIND_WORDS = {bool: "true or false", str: "a string"}
 
 
 def secret_key(instance: Path | None = None) -> str:

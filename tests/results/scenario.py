@@ -5,7 +5,9 @@ a live call stores it."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -102,3 +104,31 @@ def opros_centre(engine: Engine) -> Centre:
     for script in (OPROS_A, OPROS_B, REFUSAL):
         interview(centre, "RU1", script)
     return centre
+
+
+@contextmanager
+def completing(centre: Centre, agents: Sequence[str], per_agent: int
+               ) -> Iterator[Callable[[], bool]]:
+    """Each of ``agents`` works ``per_agent`` interviews in a thread of its own (one in four
+    complete, the others refused at consent) while the ``with`` body runs; the body gets a
+    function telling whether any is still working. The threads are joined at the end, and
+    the first failure of one is raised."""
+    failures: list[BaseException] = []
+
+    def work(agent: str) -> None:
+        try:
+            for index in range(per_agent):
+                interview(centre, agent, COMPLETE_NL if index % 4 == 0 else REFUSAL)
+        except BaseException as error:  # raised by the caller's thread
+            failures.append(error)
+
+    writers = [threading.Thread(target=work, args=(agent,)) for agent in agents]
+    for writer in writers:
+        writer.start()
+    try:
+        yield lambda: any(writer.is_alive() for writer in writers)
+    finally:
+        for writer in writers:
+            writer.join()
+    if failures:
+        raise failures[0]

@@ -5,7 +5,6 @@ comes, and pulling while interviews keep completing misses none and repeats none
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
 from sqlalchemy import Engine, select
@@ -21,6 +20,7 @@ from tests.results.scenario import (
     COMPLETE_NL,
     REFUSAL,
     centre_with,
+    completing,
     interview,
     moment,
 )
@@ -85,30 +85,16 @@ def test_pulling_while_interviews_complete_misses_and_repeats_nothing(
         committed: tuple[Engine, str]) -> None:
     per_agent = 12
     centre = centre_with(committed[0], ["nl"] * (2 * per_agent))
-    failures: list[BaseException] = []
-
-    def work(agent: str) -> None:
-        try:
-            for index in range(per_agent):
-                interview(centre, agent, COMPLETE_NL if index % 4 == 0 else REFUSAL)
-        except BaseException as error:  # reported by the main thread
-            failures.append(error)
-
-    writers = [threading.Thread(target=work, args=(agent,)) for agent in ("NL1", "NL2")]
-    for writer in writers:
-        writer.start()
     pulled: list[tuple[int, int]] = []
     after = 0
-    while True:
-        running = any(writer.is_alive() for writer in writers)
-        page = _page(centre, after, limit=3)
-        pulled += [(item.seq, item.record.interview_id) for item in page.items]
-        after = page.next_after
-        if page.exhausted and not running:
-            break
-    for writer in writers:
-        writer.join()
-    assert failures == []
+    with completing(centre, ("NL1", "NL2"), per_agent) as working:
+        while True:
+            running = working()
+            page = _page(centre, after, limit=3)
+            pulled += [(item.seq, item.record.interview_id) for item in page.items]
+            after = page.next_after
+            if page.exhausted and not running:
+                break
     with snapshot(centre.engine) as session:
         every = set(session.scalars(select(Interview.id)))
     ids = [interview_id for _seq, interview_id in pulled]

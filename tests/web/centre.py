@@ -31,6 +31,8 @@ ADDRESS = "127.0.0.1"
 PRINCIPALS = ("anonymous", "agent", "other_agent", "supervisor", "other_supervisor", "client",
               "other_client", "admin")
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+#: A rate limit no test reaches.
+UNLIMITED = "1000000 per minute"
 #: Turkish respondents in Belgium (valid mobile numbers).
 TURKISH_NUMBERS = ("+32470555101", "+32470555102", "+32470555103", "+32470555104")
 
@@ -44,6 +46,7 @@ class WebCentre:
     agents: dict[str, int] = field(default_factory=dict)
     agent_codes: dict[str, str] = field(default_factory=dict)
     campaigns: dict[str, int] = field(default_factory=dict)
+    campaign_codes: dict[str, str] = field(default_factory=dict)
     attempts: dict[str, int] = field(default_factory=dict)
     logins: dict[str, str] = field(default_factory=dict)
     numbers: list[str] = field(default_factory=list)
@@ -85,6 +88,7 @@ def build_centre(engine: Engine, url: str, *, calls: bool = True) -> WebCentre:
             create_user(session, login, role, secret, site=site, client=client)
             centre.logins[key] = login
         centre.campaigns = {"mine": mine.id, "theirs": theirs.id}
+        centre.campaign_codes = {"mine": mine.code, "theirs": theirs.code}
         for number in TURKISH_NUMBERS[:2]:
             contact = add_contact(session, mine, number, "tr", fields=callflow.CUSTOMER)
             contact.due_at = utc_now() - dt.timedelta(hours=1)
@@ -113,7 +117,10 @@ def app_config(centre: WebCentre, instance: Any, rates: SimRates = callflow.ALL_
     """The configuration a web test builds its application with."""
     return {"TESTING": True, "SURVEY_DATABASE_URL": centre.url, "SECRET_KEY": "test-secret",
             "SECURE_COOKIES": False, "SURVEY_INSTANCE": str(instance),
-            "SURVEY_TELEPHONY": SimBackend(seed=5, rates=rates)}
+            "SURVEY_TELEPHONY": SimBackend(seed=5, rates=rates),
+            # Every test client comes from one address: the partner API's limits are
+            # tested on their own (tests/web/test_api_limits.py).
+            "API_RATE_LIMIT": UNLIMITED, "API_FAILURE_LIMIT": UNLIMITED}
 
 
 def csrf_of(html: str) -> str:

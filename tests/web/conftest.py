@@ -15,6 +15,7 @@ from tests.database_fixtures import _require
 from tests.dialer.databases import BACKENDS, migrated_database
 from tests.web.browser import browser, page  # noqa: F401  (fixtures)
 from tests.web.centre import WebCentre, app_config, build_centre
+from tests.web.redis_server import redis_url  # noqa: F401  (fixture)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

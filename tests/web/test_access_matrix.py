@@ -17,6 +17,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from dialer.db import transaction
+from dialer.models import utc_now
+from results.partner_tokens import issue_token
 from tests.web.centre import PRINCIPALS, WebCentre, csrf_of, sign_in
 
 ALL = dict.fromkeys(PRINCIPALS, 200)
@@ -44,6 +47,10 @@ CLIENTS = only({"client": 200, "other_client": 200, "admin": 200}, 403, 302)
 OWN_CAMPAIGN = only({"client": 200, "other_client": 404, "admin": 200}, 403, 302)
 FORGED_CAMPAIGN = only({"client": 404, "other_client": 404, "admin": 404}, 403, 302)
 ADMINS = only({"admin": 200}, 403, 302)
+#: An administrator's form sent empty (422: the form is shown again with its errors).
+ADMINS_FORM = only({"admin": 422}, 403, 401)
+#: A partner-API route asked with a session cookie and no token: refused, whoever it is.
+NO_TOKEN = dict.fromkeys(PRINCIPALS, 401)
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,22 @@ def call(key: str, tail: str = "") -> Callable[[WebCentre], str]:
 
 def fixed(path: str) -> Callable[[WebCentre], str]:
     return lambda centre: path
+
+
+def api_campaign(key: str, route: str) -> Callable[[WebCentre], str]:
+    """A partner-API route of the client's campaign (``mine``) or of a forged code."""
+    def url(centre: WebCentre) -> str:
+        code = "FORGED-987654" if key == "forged" else centre.campaign_codes[key]
+        return f"/api/v1/campaigns/{code}/{route}"
+    return url
+
+
+def new_token_to_revoke(centre: WebCentre) -> str:
+    """The revocation URL of a token issued for the client's campaign just now."""
+    with transaction(centre.engine) as session:
+        issued = issue_token(session, "matrix", [centre.campaign_codes["mine"]], "cli:test",
+                             utc_now())
+        return f"/admin/api-tokens/{issued.token.key}/revoke"
 
 
 CASES = [
@@ -102,6 +125,19 @@ CASES = [
     Case("client.campaign", "GET", fixed(f"/client/campaigns/{FORGED}"), FORGED_CAMPAIGN,
          "forged"),
     Case("admin.index", "GET", fixed("/admin/"), ADMINS),
+    # --- the partner API: a bearer token, never a browser's session, authenticates ---------
+    # (the token matrix is tests/web/test_api_access.py)
+    Case("api.openapi", "GET", fixed("/api/v1/openapi.json"), ALL),
+    Case("api.campaigns", "GET", fixed("/api/v1/campaigns"), NO_TOKEN),
+    *(Case(f"api.{route}", "GET", api_campaign(key, route), NO_TOKEN, key)
+      for route in ("interviews", "rates") for key in ("mine", "forged")),
+    # --- partner tokens, issued and revoked by administrators (tests/web/test_api_tokens_page.py)
+    Case("api_tokens.index", "GET", fixed("/admin/api-tokens/"), ADMINS),
+    Case("api_tokens.create", "POST", fixed("/admin/api-tokens/"), ADMINS_FORM, "empty"),
+    Case("api_tokens.revoke", "POST", new_token_to_revoke, only({"admin": 302}, 403, 401),
+         "fresh"),
+    Case("api_tokens.revoke", "POST", fixed("/admin/api-tokens/forgedkey0/revoke"),
+         only({"admin": 404}, 403, 401), "forged"),
 ]
 
 
