@@ -34,11 +34,13 @@ from dialer.models.contacts import (
 )
 from dialer.models.control import DialingSwitch
 from dialer.models.people import Agent, AgentLanguage, AgentSkill, LanguageLevel, Shift, Site
+from dialer.models.portal import ClientQuestionnaire, ContactImport
 
 __all__ = [
     "Agent", "AgentExclusion", "AgentLanguage", "AgentPin", "AgentSkill", "AnswerKind",
     "AnswerRecord", "Attempt", "Base", "CallingWindow", "Campaign", "CampaignState", "Client",
-    "ClosedQuota", "Contact", "ContactPhase", "ContactState", "DialingMode", "DialingSwitch",
+    "ClientQuestionnaire", "ClosedQuota", "Contact", "ContactImport", "ContactPhase",
+    "ContactState", "DialingMode", "DialingSwitch",
     "DispatchGroup", "DoNotCall", "Interview", "LanguageLevel", "LoginFailure", "RetryRule",
     "Role", "Shift", "Site", "TraceCheckpoint", "TraceEvent", "TraceHead", "UTCDateTime",
     "User", "WebSession", "Workstation", "utc_now",
