@@ -13,7 +13,7 @@ CONTACT_STATES = {ContactState.WAITING: _l("waiting"), ContactState.DONE: _l("do
                   ContactState.QUOTA_FULL: _l("set aside: quota full"),
                   ContactState.DO_NOT_CALL: _l("never to be called")}
 #: The AAPOR rate groups (their letters are AAPOR's own).
-RATE_GROUPS = {"I": _l("complete interviews"), "P": _l("partial interviews"),
+RATE_GROUPS = {"I": _l("interviews completed"), "P": _l("partial interviews"),
                "R": _l("refusals and break-offs"), "NC": _l("non-contacts"),
                "O": _l("other eligible"), "UH": _l("unknown if household"),
                "UO": _l("unknown, other"), "NE": _l("not eligible")}
