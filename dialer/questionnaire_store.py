@@ -34,7 +34,7 @@ import secrets
 import shutil
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -148,6 +148,10 @@ class QuestionnaireUpload:
             if self.replaced is not None:
                 self.replaced.rename(self.folder)
         shutil.rmtree(self.staging, ignore_errors=True)
+        if not succeeded:  # a first upload of this slug (or client) leaves no empty folder
+            for folder in (self.folder.parent, self.folder.parent.parent):
+                with suppress(OSError):
+                    folder.rmdir()
 
 
 @contextmanager

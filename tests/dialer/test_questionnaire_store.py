@@ -97,6 +97,12 @@ def test_a_failed_transaction_puts_the_replaced_version_back(engine: Engine,
         raise RuntimeError("the commit fails")
     assert Path(row.path).read_text(encoding="utf-8") == SURVEY
     assert sorted(path.name for path in Path(row.path).parent.parent.iterdir()) == ["1"]
+    with pytest.raises(RuntimeError), \
+            questionnaire_upload(tmp_path, client, SURVEY.replace("portal-survey", "first")
+                                 .encode(), "survey.yaml"):
+        raise RuntimeError("the transaction fails")
+    assert sorted(path.name for path in (tmp_path / str(client)).iterdir()) == [
+        "portal-survey"]  # the new slug's folder is gone with it
 
 
 def test_a_version_a_campaign_fields_is_never_replaced(engine: Engine, tmp_path: Path) -> None:

@@ -42,7 +42,7 @@ def sign_in(page: Any, server: LiveServer, login: str) -> None:
     page.fill("input[name=login]", login)
     page.fill("input[name=password]", PASSWORD)
     with page.expect_navigation():
-        page.click("input[type=submit]")
+        page.click("form[action='/login'] input[type=submit]")
 
 
 def test_a_client_uploads_a_broken_questionnaire_and_sees_the_line_numbered_errors(
@@ -82,7 +82,7 @@ def test_a_german_client_takes_a_questionnaire_to_a_campaign_and_its_results(
     page.click("a.button.primary")  # upload a questionnaire
     page.set_input_files("input[type=file]", str(survey))
     with page.expect_navigation():
-        page.click("input[type=submit]")
+        page.click("form[action$='/questionnaires/new'] input[type=submit]")
     assert page.locator("h1").inner_text() == "Portal survey"
     screenshot(page, f"client-questionnaire-de-{backend}")
 
@@ -110,7 +110,7 @@ def test_a_german_client_takes_a_questionnaire_to_a_campaign_and_its_results(
     page.select_option("select[name=language]", "fr")
     page.fill("textarea[name=text]", SCRIPT)
     with page.expect_navigation():
-        page.click("input[type=submit]")
+        page.click("form[action$='/interviews'] input[type=submit]")
     assert page.locator("tr.passed").count() == 1 and page.locator("tr.failed").count() == 1
     assert "path stops after consent" in page.locator("tr.failed .difference").inner_text()
     screenshot(page, f"client-scripted-interviews-{backend}")
@@ -122,8 +122,8 @@ def test_a_german_client_takes_a_questionnaire_to_a_campaign_and_its_results(
     page.fill("input[name=name]", "Colours in the browser")
     page.fill("input[name=countries]", "BE")
     with page.expect_navigation():
-        page.click("input[type=submit]")
-    assert page.locator("span.state").inner_text() == "Entwurf"
+        page.click("form[action$='/campaigns/new'] input[type=submit]")
+    assert page.locator("span.campaign-state").inner_text() == "Entwurf"
     contacts = tmp_path / "contacts.csv"
     contacts.write_text("phone,language,first_name,mobile,postcode\n"
                         "+32 470 33 44 01,fr,Ana,+32470334401,1000\n"

@@ -151,6 +151,15 @@ def test_the_template_names_the_questionnaire_and_its_version(web_app: Flask,
     assert {message.context for message in template if message.id} == set(FRENCH)
 
 
+def fresh_version(app: Flask, centre: WebCentre, version: int
+                  ) -> tuple[FlaskClient, ClientQuestionnaire, bytes]:
+    """The client signed in, a version of its own just uploaded, and that version's
+    template."""
+    client = sign_in(app, centre, "client")
+    row = row_of(centre, upload(client, versioned(version)))
+    return client, row, client.get(f"/client/questionnaires/{row.id}/template.pot").data
+
+
 def french(client: FlaskClient, ident: int, content: bytes) -> Any:
     return post_file(client, f"/client/questionnaires/{ident}",
                      f"/client/questionnaires/{ident}/catalogs", content, "fr.po",
@@ -159,9 +168,7 @@ def french(client: FlaskClient, ident: int, content: bytes) -> Any:
 
 def test_a_catalog_with_faults_is_refused_with_each_on_its_line(web_app: Flask,
                                                                web_centre: WebCentre) -> None:
-    client = sign_in(web_app, web_centre, "client")
-    row = row_of(web_centre, upload(client, versioned(11)))
-    template = client.get(f"/client/questionnaires/{row.id}/template.pot").data
+    client, row, template = fresh_version(web_app, web_centre, 11)
     faulty = {**FRENCH, "portal-survey/colour/options/2": "",
               "portal-survey/why/text": "Pourquoi « {couleur} » ?"}
     content = catalog(template, faulty, fuzzy=("portal-survey/consent/text",))
@@ -182,9 +189,7 @@ def test_a_catalog_with_faults_is_refused_with_each_on_its_line(web_app: Flask,
 
 def test_a_catalog_of_another_version_or_language_is_refused(web_app: Flask,
                                                            web_centre: WebCentre) -> None:
-    client = sign_in(web_app, web_centre, "client")
-    row = row_of(web_centre, upload(client, versioned(12)))
-    template = client.get(f"/client/questionnaires/{row.id}/template.pot").data
+    client, row, template = fresh_version(web_app, web_centre, 12)
     for content, said in (
             (catalog(template, FRENCH, version="11"), "version 11 of portal-survey, not "
                                                        "version 12"),
@@ -200,11 +205,9 @@ def test_a_catalog_of_another_version_or_language_is_refused(web_app: Flask,
 
 def test_a_clean_catalog_is_accepted_and_the_preview_reads_it(web_app: Flask,
                                                             web_centre: WebCentre) -> None:
-    client = sign_in(web_app, web_centre, "client")
-    row = row_of(web_centre, upload(client, versioned(13)))
+    client, row, template = fresh_version(web_app, web_centre, 13)
     page = client.get(f"/client/questionnaires/{row.id}").text
     assert "no catalog yet" in page
-    template = client.get(f"/client/questionnaires/{row.id}/template.pot").data
     response = french(client, row.id, catalog(template, FRENCH))
     assert response.status_code == 302
     locales = Path(row.path).parent / "locales" / "fr" / "LC_MESSAGES"

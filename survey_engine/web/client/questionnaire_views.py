@@ -150,7 +150,7 @@ def upload_catalog(questionnaire_id: int) -> Response | tuple[str, int]:
         return render_template("client/catalog_refused.html", row=row, source=source,
                                language=verdict.language), 422
     flash(_("The %(language)s catalog was checked and accepted.",
-            language=verdict.language), "info")
+            language=language_name(verdict.language)), "info")
     return redirect(url_for("client.questionnaire", questionnaire_id=questionnaire_id))
 
 
