@@ -338,18 +338,7 @@ class _Loader:
         path = None if spec is None else self._questionnaire(entry, spec)
         if spec is None or client is None or path is None:
             return None
-        campaign = create_campaign(
-            self.session, client, spec.code, spec.name, path, languages=spec.languages,
-            allowed_countries=spec.countries,
-            windows=[r for window in spec.windows for r in window.ranges()],
-            retry_delays=spec.retry_delays, max_attempts=spec.max_attempts,
-            priority=spec.priority,
-            allowed_number_types=(DEFAULT_NUMBER_TYPES if spec.number_types is None
-                                  else spec.number_types),
-            minimum_language_level=LanguageLevel(spec.minimum_language_level),
-            skip_public_holidays=spec.skip_public_holidays, dialing_mode=spec.dialing_mode,
-            max_call_minutes=spec.max_call_minutes, no_answer_seconds=spec.no_answer_seconds,
-            export_contact_fields=spec.export_contact_fields)
+        campaign = campaign_of_spec(self.session, client, spec, path)
         self.summary.campaigns += 1
         if spec.start:
             campaign.start()
@@ -403,6 +392,28 @@ class _Loader:
             return path
         self.draft.problem(entry.at("questionnaire"), problem, "questionnaire")
         return None
+
+
+def campaign_of_spec(session: Session, client: Client, spec: CampaignSpec,
+                     questionnaire_path: Path) -> Campaign:
+    """The draft campaign a checked campaign entry describes (its ``start`` is the caller's
+    to apply), through :func:`dialer.campaigns.create_campaign`. The client portal's
+    campaign form is checked as such an entry too.
+
+    :raises DialerError: the codes of :func:`~dialer.campaigns.create_campaign`.
+    """
+    return create_campaign(
+        session, client, spec.code, spec.name, questionnaire_path, languages=spec.languages,
+        allowed_countries=spec.countries,
+        windows=[r for window in spec.windows for r in window.ranges()],
+        retry_delays=spec.retry_delays, max_attempts=spec.max_attempts,
+        priority=spec.priority,
+        allowed_number_types=(DEFAULT_NUMBER_TYPES if spec.number_types is None
+                              else spec.number_types),
+        minimum_language_level=LanguageLevel(spec.minimum_language_level),
+        skip_public_holidays=spec.skip_public_holidays, dialing_mode=spec.dialing_mode,
+        max_call_minutes=spec.max_call_minutes, no_answer_seconds=spec.no_answer_seconds,
+        export_contact_fields=spec.export_contact_fields)
 
 
 def load_centre(session: Session, path: str | Path) -> CentreSummary:

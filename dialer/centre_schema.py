@@ -417,15 +417,24 @@ def _retry_keys_sound(document: Document, problems: list[Diagnostic],
     return len(problems) == found
 
 
-def _once_in_week(document: Document, problems: list[Diagnostic], entry: Entry[Any],
-                  key: str, specs: Sequence[WeeklySpec]) -> None:
-    """Two specs may not start on the same day at the same time."""
+def week_clashes(key: str, specs: Sequence[WeeklySpec]) -> list[tuple[int, str]]:
+    """The specs of ``key`` (``windows``, ``shifts``) that start on a day at a time an
+    earlier one starts: (index, message) for each. Two specs may not start on the same day at
+    the same time."""
     first: dict[tuple[int, dt.time], int] = {}
+    clashes = []
     for index, spec in enumerate(specs):
         clash = sorted(day for day in spec.days if (day, spec.start) in first)
         if clash:
-            problems.append(document.diagnostic(
-                entry.at(key, index), f"{key}[{first[clash[0], spec.start]}] already starts "
-                f"on {days_text(tuple(clash))} at {spec.start:%H:%M}", f"duplicate_{key[:-1]}"))
+            clashes.append((index, f"{key}[{first[clash[0], spec.start]}] already starts on "
+                                   f"{days_text(tuple(clash))} at {spec.start:%H:%M}"))
         for day in spec.days:
             first.setdefault((day, spec.start), index)
+    return clashes
+
+
+def _once_in_week(document: Document, problems: list[Diagnostic], entry: Entry[Any],
+                  key: str, specs: Sequence[WeeklySpec]) -> None:
+    for index, message in week_clashes(key, specs):
+        problems.append(document.diagnostic(entry.at(key, index), message,
+                                            f"duplicate_{key[:-1]}"))

@@ -35,13 +35,14 @@ from dialer.models.contacts import (
 from dialer.models.control import DialingSwitch
 from dialer.models.partners import PartnerToken, PartnerTokenCampaign
 from dialer.models.people import Agent, AgentLanguage, AgentSkill, LanguageLevel, Shift, Site
+from dialer.models.portal import ClientQuestionnaire, ContactImport
 
 __all__ = [
     "Agent", "AgentExclusion", "AgentLanguage", "AgentPin", "AgentSkill", "AnswerKind",
     "AnswerRecord", "Attempt", "Base", "CallingWindow", "Campaign", "CampaignState", "Client",
-    "ClosedQuota", "Contact", "ContactPhase", "ContactState", "DialingMode", "DialingSwitch",
-    "DispatchGroup", "DoNotCall", "Interview", "LanguageLevel", "LoginFailure", "PartnerToken",
-    "PartnerTokenCampaign", "RetryRule",
+    "ClientQuestionnaire", "ClosedQuota", "Contact", "ContactImport", "ContactPhase",
+    "ContactState", "DialingMode", "DialingSwitch", "DispatchGroup", "DoNotCall", "Interview",
+    "LanguageLevel", "LoginFailure", "PartnerToken", "PartnerTokenCampaign", "RetryRule",
     "Role", "Shift", "Site", "TraceCheckpoint", "TraceEvent", "TraceHead", "UTCDateTime",
     "User", "WebSession", "Workstation", "utc_now",
 ]

@@ -19,7 +19,7 @@ from pathlib import Path
 from survey_engine.errors import CatalogError
 from survey_engine.i18n.faults import brace_fault
 from survey_engine.i18n.hints import compile_steps
-from survey_engine.i18n.paths import locales_dir, mo_path, po_path
+from survey_engine.i18n.paths import locales_dir, mo_path, own_catalogs, po_path
 from survey_engine.questionnaire.model import Questionnaire, TranslatableText
 
 
@@ -111,6 +111,10 @@ def load_wording(questionnaire: Questionnaire, language: str, root: Path | None 
                  ) -> Wording:
     """The questionnaire's wording in ``language``, ready for fielding.
 
+    The catalog is read from the questionnaire's own ``locales/`` folder when it keeps one
+    beside its file (:func:`~survey_engine.i18n.paths.own_catalogs`), else from ``root``
+    (default: the catalogs directory in force).
+
     :raises CatalogError: if the language is not offered, the catalog is missing (the
         message says which steps remain), unreadable or older than its ``.po`` source.
     :raises UnfitCatalogError: if any text is untranslated (``missing`` lists them) or any
@@ -123,7 +127,7 @@ def load_wording(questionnaire: Questionnaire, language: str, root: Path | None 
                            f"{offered})", code="language_not_offered")
     if language == questionnaire.source_language:
         return source_wording(questionnaire)
-    root = root or locales_dir()
+    root = own_catalogs(questionnaire.filename) or root or locales_dir()
     mo, po = mo_path(root, language, questionnaire.domain), po_path(root, language,
                                                                     questionnaire.domain)
     if not mo.exists():

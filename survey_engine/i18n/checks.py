@@ -72,9 +72,11 @@ def status(domain: Domain, language: str, root: Path) -> Status:
 
 
 def check(domain: Domain, language: str, root: Path) -> list[Problem]:
-    """Everything that makes a catalog unfit: a missing or unreadable file, missing entries,
-    empty or fuzzy entries, missing plural forms, a wrong Plural-Forms header, placeholder
-    sets that differ from the source, malformed braces.
+    """Everything that makes a catalog unfit: a missing or unreadable file, a catalog of
+    another questionnaire, version or language (its ``Project-Id-Version`` and ``Language``
+    headers), missing entries, empty or fuzzy entries, missing plural forms, a wrong
+    Plural-Forms header, placeholder sets that differ from the source, malformed braces.
+    A catalog of another questionnaire is reported alone: its entries are not this one's.
 
     :raises CatalogError: if the template is missing (``template_missing``).
     """
@@ -87,7 +89,9 @@ def check(domain: Domain, language: str, root: Path) -> list[Problem]:
         catalog = read_catalog(path, language)
     except UnreadableCatalogError as error:
         return [error.problem]
-    problems: list[Problem] = []
+    problems = _identity_problems(domain, language, path, catalog)
+    if problems and catalog.project != domain.name:
+        return problems
     expected_forms = plural_forms(language)
     if _normalize(catalog.plural_forms) != _normalize(expected_forms):
         problems.append(Problem(path, 1, f"Plural-Forms is {catalog.plural_forms!r}; "
@@ -101,6 +105,32 @@ def check(domain: Domain, language: str, root: Path) -> list[Problem]:
         line = message.lineno or 0
         problems.extend(Problem(path, line, text) for text in
                         _message_problems(domain, message, catalog.num_plurals))
+    return problems
+
+
+def _identity_problems(domain: Domain, language: str, path: Path, catalog: Catalog
+                       ) -> list[Problem]:
+    """A questionnaire's catalog must name its questionnaire and version (as the template
+    does) and, if it names a language, this one: a catalog uploaded for the wrong
+    questionnaire, version or language is refused, not merged."""
+    problems: list[Problem] = []
+    if domain.questionnaire is not None:
+        named = f"{catalog.project} {catalog.version}".strip()
+        wanted = f"{domain.name} {domain.version}"
+        if catalog.project != domain.name:
+            problems.append(Problem(path, 1, f"this catalog is for {named!r} "
+                                             f"(Project-Id-Version), not for {wanted!r}: "
+                                             f"start from the template of {wanted}"))
+        elif catalog.version != domain.version:
+            problems.append(Problem(path, 1, f"this catalog is for version "
+                                             f"{catalog.version} of {domain.name}, not "
+                                             f"version {domain.version}: merge it with the "
+                                             f"template of version {domain.version} "
+                                             f"(msgmerge, or 'survey-engine i18n update')"))
+    written = catalog.locale_identifier
+    if written and written != language.replace("-", "_"):
+        problems.append(Problem(path, 1, f"this catalog is in {written!r} (Language), not "
+                                         f"in {language!r}"))
     return problems
 
 

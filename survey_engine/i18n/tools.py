@@ -68,6 +68,12 @@ class Domain:
             if fault is not None:
                 yield fault
 
+    @property
+    def version(self) -> str:
+        """The version catalogs of this domain are for: the questionnaire's (``1`` for the
+        product's ``messages``)."""
+        return str(self.questionnaire.version) if self.questionnaire is not None else "1"
+
     def targets(self) -> tuple[str, ...]:
         """Languages that need a translated catalog (all but the source)."""
         return tuple(code for code in self.languages if code != self.source_language)
@@ -85,8 +91,12 @@ def questionnaire_domain(questionnaire: Questionnaire) -> Domain:
 # --- extract ---------------------------------------------------------------------------
 
 def template_for(domain: Domain) -> Catalog:
-    """The template (``.pot``) catalog of a domain, freshly extracted from its source."""
-    template = Catalog(project=domain.name, version="1", fuzzy=False, charset="utf-8",
+    """The template (``.pot``) catalog of a domain, freshly extracted from its source.
+
+    Its ``Project-Id-Version`` names the questionnaire and its version
+    (``market-study 3``), so a catalog translated from it says which one it is for."""
+    template = Catalog(project=domain.name, version=domain.version, fuzzy=False,
+                       charset="utf-8",
                        copyright_holder="the survey-engine authors",
                        msgid_bugs_address="translations@survey-engine.invalid",
                        header_comment=_HEADER.format(domain=domain.name),
@@ -154,7 +164,8 @@ def init(domain: Domain, language: str, root: Path, force: bool = False) -> Path
         return None
     template = read_template(domain, root)
     catalog = Catalog(locale=language.replace("-", "_"), domain=domain.name,
-                      project=domain.name, version="1", charset="utf-8", fuzzy=False,
+                      project=domain.name, version=domain.version, charset="utf-8",
+                      fuzzy=False,
                       copyright_holder="the survey-engine authors",
                       msgid_bugs_address="translations@survey-engine.invalid",
                       header_comment=_HEADER.format(domain=f"{domain.name} ({language})"))
@@ -167,7 +178,8 @@ def init(domain: Domain, language: str, root: Path, force: bool = False) -> Path
 
 def update(domain: Domain, language: str, root: Path) -> Path | None:
     """Merge the template into an existing ``.po`` (changed texts become fuzzy); None if
-    there is no ``.po``.
+    there is no ``.po``. The catalog then names the template's version: it is a catalog of
+    that version, whose changed texts wait (fuzzy) for their translator.
 
     :raises CatalogError: if the template is missing, or either file cannot be read (the
         ``.po`` is then left as it is).
@@ -177,6 +189,7 @@ def update(domain: Domain, language: str, root: Path) -> Path | None:
         return None
     catalog = read_catalog(path, language)
     catalog.update(read_template(domain, root))
+    catalog.version = domain.version
     _set_plural_forms(catalog, language)
     write_catalog(path, catalog)
     return path

@@ -10,7 +10,7 @@ progress and the outcome. It touches no database and no clock; its whole state i
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -165,11 +165,13 @@ class Interview:
         """Stored answers by question id (JSON-ready)."""
         return dict(self.state.answers)
 
-    def intro(self) -> str:
-        return self.voice.render("intro", self.state.answers, self.contact)
+    def intro(self, unanswered: Callable[[str], str] | None = None) -> str:
+        """The intro as read aloud (``unanswered``: see :meth:`preview`)."""
+        return self.voice.render("intro", self.state.answers, self.contact, unanswered)
 
-    def closing(self) -> str:
-        return self.voice.render("closing", self.state.answers, self.contact)
+    def closing(self, unanswered: Callable[[str], str] | None = None) -> str:
+        """The closing as read aloud (``unanswered``: see :meth:`preview`)."""
+        return self.voice.render("closing", self.state.answers, self.contact, unanswered)
 
     def text_of(self, question_id: str) -> str:
         """The text of a question as read aloud now, with piped values filled in."""
@@ -180,12 +182,30 @@ class Interview:
         if self.state.current is None:
             return None
         question = self.questionnaire.question(self.state.current)
-        shown = (question.option(code) for code in self.state.orders.get(question.id, ()))
-        options = tuple(ShownOption(option.code, self._rendered_label(question, option.code),
+        return self._prompt(question, self.state.orders.get(question.id, ()),
+                            len(self.state.history) + 1)
+
+    def preview(self, question_id: str, unanswered: Callable[[str], str]) -> Prompt:
+        """A question as it would be read to this respondent, whether or not the answers so
+        far lead to it: for an author's preview. Its number is its place in the file, its
+        options are in this respondent's order, and each placeholder of a question not
+        answered reads as ``unanswered`` gives it (a visible marker, say)."""
+        question = self.questionnaire.question(question_id)
+        order = self._order(question) if question.options else []
+        return self._prompt(question, order, self.questionnaire.position(question_id) + 1,
+                            unanswered)
+
+    def _prompt(self, question: Question, order: Iterable[int], number: int,
+                unanswered: Callable[[str], str] | None = None) -> Prompt:
+        shown = (question.option(code) for code in order)
+        options = tuple(ShownOption(option.code,
+                                    self._rendered_label(question, option.code, unanswered),
                                     option.exclusive, option.specify)
                         for option in shown if option is not None)
-        return Prompt(question.id, question.type_name, self.text_of(question.id), options,
-                      tuple(sorted(question.allow)), len(self.state.history) + 1)
+        text = self.voice.render(f"{question.id}/text", self.state.answers, self.contact,
+                                 unanswered)
+        return Prompt(question.id, question.type_name, text, options,
+                      tuple(sorted(question.allow)), number)
 
     def progress(self) -> Progress:
         """Answered questions and an upper bound on those still to come."""
@@ -337,9 +357,10 @@ class Interview:
     def _label(self, question: Question, code: int) -> str:
         return self._rendered_label(question, code)
 
-    def _rendered_label(self, question: Question, code: int) -> str:
+    def _rendered_label(self, question: Question, code: int,
+                        unanswered: Callable[[str], str] | None = None) -> str:
         return self.voice.render(f"{question.id}/options/{code}", self.state.answers,
-                                 self.contact)
+                                 self.contact, unanswered)
 
 
 def _bad_state(message: str) -> InterviewError:

@@ -3,6 +3,7 @@ way that language writes them (numbers, dates and lists through CLDR)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -35,9 +36,18 @@ class Voice:
         source = self._sources.get(context, "")
         return self.wording.lookup(context, source)
 
-    def render(self, key: str, answers: dict[str, Any], contact: dict[str, Any]) -> str:
-        """The text for ``slug/key`` with every placeholder filled in."""
-        return _template(self.raw(key)).render(lambda name: self.pipe(name, answers, contact))
+    def render(self, key: str, answers: dict[str, Any], contact: dict[str, Any],
+               unanswered: Callable[[str], str] | None = None) -> str:
+        """The text for ``slug/key`` with every placeholder filled in; a placeholder of a
+        question not answered reads "" (or what ``unanswered`` gives for its name: a
+        preview marks it)."""
+        def resolve(name: str) -> str:
+            if unanswered is not None and not name.startswith("contact.") \
+                    and name not in answers:
+                return unanswered(name)
+            return self.pipe(name, answers, contact)
+
+        return _template(self.raw(key)).render(resolve)
 
     def label(self, question: Question, code: int) -> str:
         """An option label in the interview language (placeholders not filled)."""

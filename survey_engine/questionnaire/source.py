@@ -372,6 +372,12 @@ def read_file(path: str | FilePath) -> tuple[str | None, list[Diagnostic]]:
         reason = _UNREADABLE.get(reason, reason[:1].lower() + reason[1:])
         code = "no_file" if isinstance(error, FileNotFoundError) else "unreadable"
         return None, [Diagnostic(name, 1, 1, f"cannot read: {reason}", code)]
+    return decode_text(raw, name)
+
+
+def decode_text(raw: bytes, name: str) -> tuple[str | None, list[Diagnostic]]:
+    """``raw`` as UTF-8 text, or one diagnostic at the first bad byte (an uploaded file is
+    checked as a file on disk is)."""
     try:
         return raw.decode("utf-8"), []
     except UnicodeDecodeError as error:

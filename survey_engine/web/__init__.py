@@ -26,6 +26,7 @@ from survey_engine.web import access, errors, i18n, principal
 from survey_engine.web.config import secret_key, web_settings
 from survey_engine.web.extensions import CONTENT_SECURITY_POLICY, babel, csrf, talisman
 from survey_engine.web.services import EXTENSION, build_services
+from survey_engine.web.uploads import LimitedRequest
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +52,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Strict", WTF_CSRF_TIME_LIMIT=None,
         MAX_CONTENT_LENGTH=2 * 1024 * 1024)
     app.config.update(given)
+    app.request_class = LimitedRequest
+    app.config.setdefault("MAX_CONTACTS_UPLOAD",
+                          app.config["MAX_CONTACTS_UPLOAD_MB"] * 1024 * 1024)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(instance)
     app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(

@@ -26,7 +26,14 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import Forbidden, NotFound, Unauthorized
 
 from dialer.db import transaction
-from dialer.models import Agent, Attempt, Campaign, Role
+from dialer.models import (
+    Agent,
+    Attempt,
+    Campaign,
+    ClientQuestionnaire,
+    ContactImport,
+    Role,
+)
 from survey_engine.web.principal import Principal, current_principal
 from survey_engine.web.services import services
 
@@ -97,6 +104,23 @@ def campaign_of_client(session: Session, principal: Principal, arguments: Mappin
     """``campaign_id`` is a campaign of the client's organisation (any, for an admin)."""
     _owned(session.get(Campaign, arguments["campaign_id"]), "client_id", principal.client_id,
            principal)
+
+
+def questionnaire_of_client(session: Session, principal: Principal,
+                            arguments: Mapping[str, Any]) -> None:
+    """``questionnaire_id`` is a questionnaire version the client's organisation uploaded
+    (any, for an admin)."""
+    _owned(session.get(ClientQuestionnaire, arguments["questionnaire_id"]), "client_id",
+           principal.client_id, principal)
+
+
+def import_of_client(session: Session, principal: Principal, arguments: Mapping[str, Any]
+                     ) -> None:
+    """``import_id`` is a contact import into a campaign of the client's organisation (any,
+    for an admin)."""
+    found = session.get(ContactImport, arguments["import_id"])
+    _owned(session.get(Campaign, found.campaign_id) if found is not None else None,
+           "client_id", principal.client_id, principal)
 
 
 def attempt_of_agent(session: Session, principal: Principal, arguments: Mapping[str, Any]

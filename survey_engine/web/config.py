@@ -11,6 +11,7 @@ then what :func:`survey_engine.web.create_app` is given, later ones winning.
     max_account_failures = 5   # failed sign-ins per account ...
     max_address_failures = 20  # ... and per address, within failure_window_minutes,
     failure_window_minutes = 15  # before sign-in is refused for that long
+    max_contacts_upload_mb = 8 # the largest contact file the client portal imports
 
 The secret key signing cookies comes from ``SURVEY_ENGINE_SECRET_KEY`` or the file
 ``INSTANCE/web-secret.key``, made on first use (readable by its owner only).
@@ -39,6 +40,7 @@ SETTINGS: dict[str, tuple[str, type, Any]] = {
     "max_account_failures": ("LOGIN_MAX_ACCOUNT_FAILURES", int, 5),
     "max_address_failures": ("LOGIN_MAX_ADDRESS_FAILURES", int, 20),
     "failure_window_minutes": ("LOGIN_FAILURE_WINDOW_MINUTES", int, 15),
+    "max_contacts_upload_mb": ("MAX_CONTACTS_UPLOAD_MB", int, 8),
 }
 
 

@@ -22,6 +22,7 @@ STATUS_OF_CODE = {
     "agent_unknown": 404, "no_such_attempt": 404, "no_interview": 404,
     "off_shift": 403, "not_allowed": 403,
     "bad_ending": 422, "appointment_outside_window": 422, "answer_refused": 422,
+    "label_language": 422, "report_language": 422,
 }
 
 
@@ -60,7 +61,7 @@ def register_error_pages(app: Flask) -> None:
 def _title(status: int) -> str:
     titles = {400: _("Bad request"), 401: _("Please sign in"), 403: _("Not allowed"),
               404: _("Not found"), 405: _("Not allowed"), 409: _("Not possible now"),
-              422: _("Not accepted"), 429: _("Too many attempts")}
+              413: _("File too large"), 422: _("Not accepted"), 429: _("Too many attempts")}
     return str(titles.get(status, _("Something went wrong")))
 
 
@@ -68,5 +69,7 @@ def _message(status: int) -> str:
     messages = {401: _("Sign in to continue."),
                 403: _("You may not open this page."),
                 404: _("There is no such page, or it is not yours to see."),
-                405: _("This page cannot be used that way.")}
+                405: _("This page cannot be used that way."),
+                413: _("The file sent is larger than this page takes. Send a smaller file, or "
+                       "several.")}
     return str(messages.get(status, _("The request could not be carried out.")))

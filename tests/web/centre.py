@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -23,6 +24,7 @@ from dialer.passwords import hash_secret
 from dialer.people import create_agent
 from dialer.telephony import SimBackend, SimRates
 from tests.dialer import callflow, factories
+from tests.web.portal import add_portal_objects
 
 PASSWORD = "correct horse battery"
 PIN = "2468"
@@ -50,10 +52,16 @@ class WebCentre:
     attempts: dict[str, int] = field(default_factory=dict)
     logins: dict[str, str] = field(default_factory=dict)
     numbers: list[str] = field(default_factory=list)
+    #: The client portal's objects of each client (``mine``, ``theirs``), when built.
+    questionnaires: dict[str, int] = field(default_factory=dict)
+    imports: dict[str, int] = field(default_factory=dict)
 
 
-def build_centre(engine: Engine, url: str, *, calls: bool = True) -> WebCentre:
-    """The centre of the module docstring; ``calls``: one ended call for each agent."""
+def build_centre(engine: Engine, url: str, *, calls: bool = True,
+                 portal: Path | None = None) -> WebCentre:
+    """The centre of the module docstring; ``calls``: one ended call for each agent;
+    ``portal``: a folder where each client gets a questionnaire and an import of the client
+    portal (:func:`tests.web.portal.add_portal_objects`)."""
     centre = WebCentre(engine, url)
     secret, pin = hash_secret(PASSWORD), hash_secret(PIN)
     with transaction(engine) as session:
@@ -95,6 +103,9 @@ def build_centre(engine: Engine, url: str, *, calls: bool = True) -> WebCentre:
         centre.numbers = list(TURKISH_NUMBERS[:2])
     if calls:
         _ended_calls(centre)
+    if portal is not None:
+        centre.questionnaires, centre.imports = add_portal_objects(engine, portal,
+                                                                   centre.campaigns)
     return centre
 
 

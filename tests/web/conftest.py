@@ -26,7 +26,7 @@ def web_centre(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
     _require(backend)
     with migrated_database(backend, tmp_path_factory.mktemp(f"web-{backend}")) as (engine,
                                                                                   url):
-        yield build_centre(engine, url)
+        yield build_centre(engine, url, portal=tmp_path_factory.mktemp(f"portal-{backend}"))
 
 
 @pytest.fixture(scope="module")

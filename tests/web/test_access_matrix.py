@@ -96,6 +96,57 @@ def new_token_to_revoke(centre: WebCentre) -> str:
         return f"/admin/api-tokens/{issued.token.key}/revoke"
 
 
+# --- the client portal: every route, own objects, someone else's, forged ids ----------------
+#: A form of the portal sent empty (with its token): refused on its fields (422).
+CLIENTS_FORM = only({"client": 422, "other_client": 422, "admin": 422}, 403, 401)
+OWN_FORM = only({"client": 422, "other_client": 404, "admin": 422}, 403, 401)
+FORGED_FORM = only({"client": 404, "other_client": 404, "admin": 404}, 403, 401)
+
+
+def mine(kind: str, tail: str = "") -> Callable[[WebCentre], str]:
+    """The URL of the client's own questionnaire (``kind`` = ``questionnaires``), campaign
+    or import, with ``tail``; the other client is refused it."""
+    def url(centre: WebCentre) -> str:
+        ident = {"questionnaires": centre.questionnaires, "campaigns": centre.campaigns,
+                 "imports": centre.imports}[kind]["mine"]
+        return f"/client/{kind}/{ident}{tail}"
+    return url
+
+
+def forged(kind: str, tail: str = "") -> Callable[[WebCentre], str]:
+    return fixed(f"/client/{kind}/{FORGED}{tail}")
+
+
+#: (endpoint, method, kind of object, tail of the URL, status for the owner's side)
+_OWNED = [
+    ("client.questionnaire", "GET", "questionnaires", "", OWN_CAMPAIGN, FORGED_CAMPAIGN),
+    ("client.template", "GET", "questionnaires", "/template.pot", OWN_CAMPAIGN,
+     FORGED_CAMPAIGN),
+    ("client.preview_questionnaire", "GET", "questionnaires", "/preview?lang=fr",
+     OWN_CAMPAIGN, FORGED_CAMPAIGN),
+    ("client.upload_catalog", "POST", "questionnaires", "/catalogs", OWN_FORM, FORGED_FORM),
+    ("client.scripts", "GET", "questionnaires", "/interviews", OWN_CAMPAIGN, FORGED_CAMPAIGN),
+    ("client.run_scripts", "POST", "questionnaires", "/interviews", OWN_FORM, FORGED_FORM),
+    ("client.new_campaign", "GET", "questionnaires", "/campaigns/new", OWN_CAMPAIGN,
+     FORGED_CAMPAIGN),
+    ("client.create_campaign", "POST", "questionnaires", "/campaigns/new", OWN_FORM,
+     FORGED_FORM),
+    ("client.import_contacts", "POST", "campaigns", "/contacts", OWN_FORM, FORGED_FORM),
+    ("client.rejections", "GET", "imports", "/rejections.csv", OWN_CAMPAIGN, FORGED_CAMPAIGN),
+    ("client.export", "GET", "campaigns", "/export?format=jsonl", OWN_CAMPAIGN,
+     FORGED_CAMPAIGN),
+    ("client.rates", "GET", "campaigns", "/rates.csv", OWN_CAMPAIGN, FORGED_CAMPAIGN),
+    ("client.report", "GET", "campaigns", "/report.html", OWN_CAMPAIGN, FORGED_CAMPAIGN),
+]
+CLIENT_PORTAL = [
+    Case("client.new_questionnaire", "GET", fixed("/client/questionnaires/new"), CLIENTS),
+    Case("client.upload_questionnaire", "POST", fixed("/client/questionnaires/new"),
+         CLIENTS_FORM, "empty"),
+    *(Case(endpoint, method, url(kind, tail), expect, name)
+      for endpoint, method, kind, tail, own, forged_expect in _OWNED
+      for url, expect, name in ((mine, own, "own"), (forged, forged_expect, "forged"))),
+]
+
 CASES = [
     Case("main.index", "GET", fixed("/"), dict.fromkeys(PRINCIPALS, 302)),
     Case("main.health", "GET", fixed("/healthz"), ALL),
@@ -138,6 +189,7 @@ CASES = [
          "fresh"),
     Case("api_tokens.revoke", "POST", fixed("/admin/api-tokens/forgedkey0/revoke"),
          only({"admin": 404}, 403, 401), "forged"),
+    *CLIENT_PORTAL,
 ]
 
 

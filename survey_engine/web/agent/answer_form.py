@@ -38,8 +38,10 @@ class _AnswerBase(FlaskForm):
     submit = SubmitField(_l("Next"))
 
 
-def answer_form(prompt: Prompt, language: str, formdata: Any = None) -> FlaskForm:
-    """The form for ``prompt``, asked in ``language`` (the respondent's)."""
+def answer_form(prompt: Prompt, language: str, formdata: Any = None, prefix: str = ""
+                ) -> FlaskForm:
+    """The form for ``prompt``, asked in ``language`` (the respondent's); ``prefix`` keeps
+    the fields of several forms on one page apart (the client portal's preview)."""
     fields: dict[str, Any] = {}
     heard = translations(language).gettext
     options = [SelectChoice(str(option.code), option.label) for option in prompt.options]
@@ -65,7 +67,9 @@ def answer_form(prompt: Prompt, language: str, formdata: Any = None) -> FlaskFor
     if "refused" in prompt.allow:
         fields["refused"] = SubmitField(_l("Refused"))
     form_class = type("AnswerForm", (_AnswerBase,), fields)
-    return form_class(formdata=formdata) if formdata is not None else form_class()
+    if formdata is not None:
+        return form_class(formdata=formdata, prefix=prefix)
+    return form_class(prefix=prefix)
 
 
 def submitted_answer(form: FlaskForm, prompt: Prompt) -> str | Special:

@@ -1,41 +1,39 @@
-"""The client portal. Here now: the client's own campaigns and their progress. Questionnaire
-upload, previews, translations, scripted interviews, campaigns and contacts are built on this
-blueprint next (docs/web.md, "Adding the desks")."""
+"""The client portal: a client's questionnaires (upload with line-numbered errors, preview in
+every language as an agent reads it, translation status, template download and translated
+catalogs checked before they are accepted, scripted interviews), its campaigns (created as
+drafts, contacts imported with the report of the lines refused, progress with the AAPOR
+counts) and their results (every export format, the AAPOR rates, the HTML report).
+
+A client sees only its own organisation's questionnaires and campaigns, an administrator
+everyone's: every route checks the role and the object (:mod:`survey_engine.web.access`).
+docs/web.md, "The client portal", describes the whole.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint
 
-from dialer.campaigns import campaign_overview
-from dialer.db import transaction
-from dialer.models import Campaign, ContactState, Role
-from survey_engine.web.access import allow, campaign_of_client
-from survey_engine.web.principal import current_principal
-from survey_engine.web.services import services
+from dialer.models import Role
 
 bp = Blueprint("client", __name__, url_prefix="/client")
+#: Who the portal serves.
 CLIENTS = (Role.CLIENT, Role.ADMIN)
 
+from survey_engine.web.client import (  # noqa: E402,F401  (register the routes)
+    campaign_views,
+    download_views,
+    questionnaire_views,
+    script_views,
+    views,
+)
+from survey_engine.web.client.labels import (  # noqa: E402
+    campaign_state_label,
+    contact_state_label,
+    fielding_label,
+    format_label,
+    rate_group_label,
+)
 
-@bp.get("/")
-@allow(*CLIENTS)
-def index() -> str:
-    """The campaigns of the client's organisation (every client's, for an administrator)."""
-    principal = current_principal()
-    assert principal is not None
-    mine = principal.client_id if principal.role is Role.CLIENT else None
-    with transaction(services().engine) as session:
-        campaigns = campaign_overview(session, client_id=mine)
-    return render_template("client/index.html", campaigns=campaigns, states=ContactState)
-
-
-@bp.get("/campaigns/<int:campaign_id>")
-@allow(*CLIENTS, owns=campaign_of_client)
-def campaign(campaign_id: int) -> str:
-    """One campaign of the client: its state and contacts."""
-    with transaction(services().engine) as session:
-        found = session.get(Campaign, campaign_id)
-        assert found is not None
-        overview = next(item for item in campaign_overview(session, client_id=found.client_id)
-                        if item.id == campaign_id)
-    return render_template("client/campaign.html", campaign=overview, states=ContactState)
+for _helper in (campaign_state_label, contact_state_label, fielding_label, format_label,
+                rate_group_label):
+    bp.add_app_template_global(_helper)
