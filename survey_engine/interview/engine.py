@@ -227,12 +227,17 @@ class Interview:
         return self.answer(question.type.parse_text(question, text, self.context))
 
     def back(self) -> Prompt:
-        """Go back one question: its answer is withdrawn and it is asked again.
+        """Go back one question: its answer is withdrawn and it is asked again. The question
+        left behind is no longer shown, so its order of options is no longer part of the
+        state (it comes out the same from the seed if the question is reached again).
 
         :raises InterviewError: when at the first question.
         """
         if not self.state.history:
             raise InterviewError("already at the first question", code="no_previous")
+        left = self.state.current
+        if left is not None:  # no longer shown: its order is drawn again if it comes back
+            self.state.orders.pop(left, None)
         previous = self.state.history.pop()
         self.state.answers.pop(previous, None)
         self._values.pop(previous, None)
@@ -303,7 +308,10 @@ class Interview:
             raise _bad_state(f"after these answers the interview is at "
                              f"{self.state.current or self.state.outcome}, not at "
                              f"{saved.current or saved.outcome}")
-        if saved.orders != self.state.orders:
+        # Only the questions on the path count: a state written before going back dropped
+        # the order of the question it left could still hold it; it is not kept.
+        shown = {ident: order for ident, order in saved.orders.items() if ident in self.path}
+        if shown != self.state.orders:
             raise _bad_state("orders: the options were not shown in the order this "
                              "respondent's seed gives")
 
