@@ -179,13 +179,24 @@ class Interview:
         """The question to ask now, or None when the interview has ended."""
         if self.state.current is None:
             return None
-        question = self.questionnaire.question(self.state.current)
+        return self.prompt_of(self.state.current)
+
+    def prompt_of(self, question_id: str) -> Prompt:
+        """A question of the path as this respondent was asked it: its text with the values
+        piped in now, its options in the order they were shown (for quality review).
+
+        :raises InterviewError: ``not_asked`` for a question not on the path.
+        """
+        if question_id not in self.path:
+            raise InterviewError(f"{question_id!r} was not asked in this interview",
+                                 code="not_asked")
+        question = self.questionnaire.question(question_id)
         shown = (question.option(code) for code in self.state.orders.get(question.id, ()))
         options = tuple(ShownOption(option.code, self._rendered_label(question, option.code),
                                     option.exclusive, option.specify)
                         for option in shown if option is not None)
         return Prompt(question.id, question.type_name, self.text_of(question.id), options,
-                      tuple(sorted(question.allow)), len(self.state.history) + 1)
+                      tuple(sorted(question.allow)), self.path.index(question_id) + 1)
 
     def progress(self) -> Progress:
         """Answered questions and an upper bound on those still to come."""
@@ -220,6 +231,19 @@ class Interview:
         self.state.current = None
         self._after_answer(question)
         return Step(True)
+
+    def checked(self, question_id: str, value: Any, *, typed: bool = False) -> Any:
+        """``value`` in its stored form, checked as an answer to ``question_id`` exactly as it
+        would be during the call (a quality-control correction); nothing changes.
+
+        :param typed: ``value`` is text typed at a keyboard, read the interview language's
+            way (see :meth:`answer_text`).
+        :raises AnswerRefused: with the reason, in the interview language.
+        """
+        question = self.questionnaire.question(question_id)
+        if typed and not isinstance(value, Special):
+            value = question.type.parse_text(question, value, self.context)
+        return self._validate(question, value)
 
     def answer_text(self, text: str) -> Step:
         """Give an answer typed at a keyboard ("2,5", "1 3", "2024-03-01"), read the local way."""
