@@ -246,15 +246,22 @@ def _trace(session: Session, campaign_id: int, contact_id: int) -> tuple[TraceLi
                            _masked(event.data or {}), faults[event.seq]) for event in events)
 
 
-def _masked(value: Any) -> Any:
-    """``value`` with any number in international form in its texts masked (the dialer
-    writes none into the trace; this keeps a mistake elsewhere from showing one)."""
+#: Keys of event data holding what people said or typed (answers, reasons): a number may be
+#: dictated in them, in any form.
+_SPOKEN = frozenset({"value", "was", "reason"})
+
+
+def _masked(value: Any, spoken: bool = False) -> Any:
+    """``value`` with the numbers in its texts masked: those in international form anywhere
+    (the dialer writes none into the trace; this keeps a mistake elsewhere from showing
+    one), any long run of digits in answers and reasons too (hashes keep their digits)."""
     if isinstance(value, str):
-        return _NUMBER.sub(lambda found: _mask(found.group(0)), value)
+        return mask_numbers(value) if spoken else \
+            _NUMBER.sub(lambda found: _mask(found.group(0)), value)
     if isinstance(value, dict):
-        return {key: _masked(item) for key, item in value.items()}
+        return {key: _masked(item, spoken or key in _SPOKEN) for key, item in value.items()}
     if isinstance(value, list):
-        return [_masked(item) for item in value]
+        return [_masked(item, spoken) for item in value]
     return value
 
 

@@ -150,3 +150,16 @@ def test_a_review_of_an_interview_that_does_not_exist(committed: tuple[Engine, s
     centre = build(committed[0], agents={"TR1": ["tr"]}, contacts=[])
     with pytest.raises(NotFound):
         Reviews(centre.engine).review(987654)
+
+
+def test_a_number_dictated_in_an_answer_is_masked_in_the_review(
+        committed: tuple[Engine, str]) -> None:
+    centre, interview = _interviewed(committed[0])
+    centre.interviews.correct(interview, "services", [1, 4], "supervisor:QA",
+                              "she said: call me on 0470 55 51 09 instead")
+    review = Reviews(centre.engine).review(interview)
+    [corrected] = [line for line in review.trace if line.kind == "answer_corrected"]
+    assert corrected.data["reason"] == "she said: call me on 0••• •• •• 09 instead"
+    hashes = [line.data["catalog_sha256"] for line in review.trace
+              if "catalog_sha256" in line.data]
+    assert hashes and all(len(value) == 64 and "•" not in value for value in hashes)

@@ -16,7 +16,15 @@ import pytest
 from sqlalchemy import select, update
 
 from dialer.db import transaction
-from dialer.models import Attempt, Campaign, CampaignState, TraceEvent
+from dialer.models import (
+    AnswerKind,
+    AnswerRecord,
+    Attempt,
+    Campaign,
+    CampaignState,
+    TraceEvent,
+    User,
+)
 from tests.database_fixtures import _require
 from tests.dialer.databases import BACKENDS, migrated_database
 from tests.web.browser import screenshot
@@ -137,3 +145,63 @@ def test_a_supervisor_stops_all_dialing_and_the_waiting_agent_gets_no_call(
         actors = set(session.scalars(select(TraceEvent.actor).where(
             TraceEvent.kind.in_(("dialing_stopped", "dialing_resumed", "campaign_resumed")))))
     assert actors == {"supervisor:web-supervisor"}
+
+
+@pytest.fixture(params=BACKENDS)
+def reviewed(request: pytest.FixtureRequest, tmp_path: Path
+             ) -> Iterator[tuple[WebCentre, LiveServer]]:
+    """A centre with an interview to review (tests.web.centre's), served; the supervisor
+    reads French."""
+    backend = str(request.param)
+    _require(backend)
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    (instance / "config.toml").write_text(ALL_ANSWER_CONFIG, encoding="utf-8")
+    with migrated_database(backend, tmp_path) as (engine, url):
+        centre = build_centre(engine, url)
+        with transaction(engine) as session:
+            session.execute(update(User).where(User.login == centre.logins["supervisor"])
+                            .values(interface_language="fr"))
+        with served(instance, url) as server:
+            yield centre, server
+
+
+def test_a_supervisor_reviews_and_corrects_an_interview_and_manages_an_agent(
+        reviewed: tuple[WebCentre, LiveServer], page: Any,
+        request: pytest.FixtureRequest) -> None:
+    centre, server = reviewed
+    backend = request.node.callspec.params["reviewed"]
+    page.goto(f"{server.url}/login")
+    page.fill("input[name=login]", centre.logins["supervisor"])
+    page.fill("input[name=password]", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url("**/supervisor/")
+    page.click("text=Contrôle qualité")
+    page.click(f"a[href='/supervisor/interviews/{centre.interviews['agent']}']")
+    assert "Trace intacte" in page.locator("#chain").inner_text()
+    assert page.locator("#q-services .history li").count() == 3  # given, withdrawn, given
+    screenshot(page, f"supervisor-interview-review-fr-{backend}")
+    page.locator("#q-services a").click()
+    assert page.is_checked("#correction input[name=answer][value='4']")  # as it stands
+    page.check("#correction input[name=answer][value='3']")
+    page.fill("#correction textarea[name=reason]", "entendu sur l'enregistrement")
+    page.click("#correction input[name=submit]")
+    page.wait_for_selector("text=La correction est enregistrée et tracée.")
+    assert "1 Mobil" in page.locator("#q-services td.value").inner_text()  # in Turkish
+    assert page.locator("#q-services .history li").count() == 4
+    screenshot(page, f"supervisor-interview-corrected-fr-{backend}")
+    page.goto(f"{server.url}/supervisor/agents/{centre.agents['agent']}")
+    page.select_option("select[name=level_sq]", "working")
+    page.click("#languages input[type=submit]")
+    page.wait_for_selector("text=Les langues sont enregistrées.")
+    page.fill("input[name=number]", "+32 470 99 88 77")
+    page.fill("#exclusions input[name=reason]", "famille de la victime")
+    page.click("#exclusions input[type=submit]")
+    page.wait_for_selector("text=L'exclusion est ajoutée.")
+    assert "+32 4•• •• •• 77" in page.locator("#exclusions").inner_text()
+    assert "99 88 77" not in page.content()
+    screenshot(page, f"supervisor-agent-fr-{backend}")
+    with transaction(centre.engine) as session:
+        values = list(session.scalars(select(AnswerRecord.value).where(
+            AnswerRecord.kind == AnswerKind.CORRECTED)))
+    assert values == [[1, 3, 4]]

@@ -35,7 +35,6 @@ from survey_engine.web.services import services
 from survey_engine.web.supervisor import STAFF, bp
 from survey_engine.web.supervisor.desk import me
 from survey_engine.web.supervisor.forms import (
-    LEVEL_LABELS,
     ExclusionForm,
     RemoveShiftForm,
     ShiftForm,
@@ -82,8 +81,6 @@ def _render(agent_id: int, status: int = 200, **forms: Any) -> Any:
             "id": agent.id, "code": agent.code, "site": site.code, "time_zone": site.time_zone,
             "interface_language": language_name(agent.interface_language),
             "active": agent.active,
-            "languages": sorted((language_name(spoken.language), LEVEL_LABELS[spoken.level])
-                                for spoken in agent.languages),
             "skills": skills,
             "shifts": sorted((shift.weekday, _clock(shift.start), _clock(shift.end), shift.id)
                              for shift in agent.shifts),

@@ -107,9 +107,9 @@ def refusal_label(reason: str) -> str:
 
 
 def outcome_words(outcome: str | None) -> str:
-    """An interview's outcome in words; "in progress" while it has none."""
+    """An interview's outcome in words; "not finished" while it has none."""
     return str(INTERVIEW_OUTCOMES.get(outcome or "", outcome)) if outcome else \
-        _("in progress")
+        _("not finished")
 
 
 def answer_text(prompt: Prompt, value: Any) -> str:
@@ -134,7 +134,8 @@ def answer_text(prompt: Prompt, value: Any) -> str:
 
 def _option_text(item: Any, labels: dict[int, str]) -> str:
     if isinstance(item, dict) and "code" in item:
-        return f"{item['code']} {labels.get(int(item['code']), '')}: {item.get('specify', '')}"
+        details = mask_numbers(str(item.get("specify", "")))
+        return f"{item['code']} {labels.get(int(item['code']), '')}: {details}"
     if isinstance(item, int):
         return f"{item} {labels.get(item, '')}".strip()
     return str(item)

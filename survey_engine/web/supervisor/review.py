@@ -61,9 +61,31 @@ def _render(interview_id: int, *, question: str | None = None, value_form: Any =
         "kinds": ANSWER_KINDS, "outcome_words": outcome_words, "whole": whole,
         "refusal": refusal, "form": form}
     if chosen is not None:
-        context["value_form"] = value_form or answer_form(chosen.prompt, review.line.language)
+        context["value_form"] = value_form or _prefilled(
+            answer_form(chosen.prompt, review.line.language), chosen)
         context["form"] = form or CorrectionForm(question=chosen.prompt.question_id)
     return render_template("supervisor/interview.html", **context), status
+
+
+def _prefilled(form: Any, chosen: QuestionReview) -> Any:
+    """The answer form showing the answer that stands, so a correction changes only what it
+    must: options ticked, yes or no. Typed answers are typed again
+    (numbers and dates the interview language's way); a text or an option's details are
+    never put back in a field, since a number dictated in them would show whole there."""
+    value, kind = chosen.value, chosen.prompt.type
+    if "answer" not in form or value is None or (isinstance(value, dict)
+                                                 and "special" in value):
+        return form
+    items = value if isinstance(value, list) else [value]
+    codes = [str(item["code"]) if isinstance(item, dict) and "code" in item else str(item)
+             for item in items]
+    if kind == "multi_choice":
+        form.answer.data = codes
+    elif kind in ("single_choice", "scale", "nps"):
+        form.answer.data = codes[0]
+    elif kind == "yes_no":
+        form.answer.data = "1" if value else "2"
+    return form
 
 
 def _chosen(questions: tuple[QuestionReview, ...], question_id: str | None
