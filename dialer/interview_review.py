@@ -173,18 +173,13 @@ class Reviews:
             be read back.
         """
         with transaction(self.engine) as session:
-            row = session.get(Interview, interview_id)
-            if row is None:
-                raise NotFound("no_interview", f"there is no interview {interview_id}")
-            campaign = session.get(Campaign, row.campaign_id)
-            assert campaign is not None
-            live = self._engine(campaign, row)
+            row, live = self._interview(session, interview_id)
             rows = list(session.scalars(select(AnswerRecord).where(
                 AnswerRecord.interview_id == row.id).order_by(AnswerRecord.id)))
             questions, off_path = _questions(live, rows)
-            trace = _trace(session, campaign.id, row.contact_id)
-            fault = verify_chain(session, campaign.id).fault if whole_chain else None
-            return InterviewReview(_line(session, row), campaign.id, questions, off_path,
+            trace = _trace(session, row.campaign_id, row.contact_id)
+            fault = verify_chain(session, row.campaign_id).fault if whole_chain else None
+            return InterviewReview(_line(session, row), row.campaign_id, questions, off_path,
                                    trace, fault, whole_chain)
 
     def prompt(self, interview_id: int, question_id: str) -> tuple[Prompt, str]:
@@ -194,16 +189,20 @@ class Reviews:
         :raises NotFound: ``no_interview``; ``not_asked`` for a question not on its path.
         """
         with transaction(self.engine) as session:
-            row = session.get(Interview, interview_id)
-            if row is None:
-                raise NotFound("no_interview", f"there is no interview {interview_id}")
-            campaign = session.get(Campaign, row.campaign_id)
-            assert campaign is not None
-            live = self._engine(campaign, row)
+            _row, live = self._interview(session, interview_id)
         try:
             return live.prompt_of(question_id), live.state.language
         except EngineError as error:
             raise NotFound(error.code, error.message) from None
+
+    def _interview(self, session: Session, interview_id: int) -> tuple[Interview, Engine_]:
+        """The interview's row and its engine, resumed from the stored state."""
+        row = session.get(Interview, interview_id)
+        if row is None:
+            raise NotFound("no_interview", f"there is no interview {interview_id}")
+        campaign = session.get(Campaign, row.campaign_id)
+        assert campaign is not None
+        return row, self._engine(campaign, row)
 
     def _engine(self, campaign: Campaign, row: Interview) -> Engine_:
         if campaign.id not in self._questionnaires:

@@ -41,16 +41,22 @@ from tests.web.live_server import (
 PATIENCE_MS = 60_000
 
 
+def _instance(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """An instance folder whose simulated respondents all answer, once the test's database
+    backend is there."""
+    _require(str(request.param))
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    (instance / "config.toml").write_text(ALL_ANSWER_CONFIG, encoding="utf-8")
+    return instance
+
+
 @pytest.fixture(params=BACKENDS)
 def live(request: pytest.FixtureRequest, tmp_path: Path
          ) -> Iterator[tuple[WebCentre, LiveServer, Path]]:
     """A centre whose campaigns are paused (a ready agent waits), served, with a worker."""
-    backend = str(request.param)
-    _require(backend)
-    instance = tmp_path / "instance"
-    instance.mkdir()
-    (instance / "config.toml").write_text(ALL_ANSWER_CONFIG, encoding="utf-8")
-    with migrated_database(backend, tmp_path) as (engine, url):
+    instance = _instance(request, tmp_path)
+    with migrated_database(str(request.param), tmp_path) as (engine, url):
         centre = build_centre(engine, url, calls=False)
         with transaction(engine) as session:
             session.execute(update(Campaign).values(state=CampaignState.PAUSED))
@@ -152,12 +158,8 @@ def reviewed(request: pytest.FixtureRequest, tmp_path: Path
              ) -> Iterator[tuple[WebCentre, LiveServer]]:
     """A centre with an interview to review (tests.web.centre's), served; the supervisor
     reads French."""
-    backend = str(request.param)
-    _require(backend)
-    instance = tmp_path / "instance"
-    instance.mkdir()
-    (instance / "config.toml").write_text(ALL_ANSWER_CONFIG, encoding="utf-8")
-    with migrated_database(backend, tmp_path) as (engine, url):
+    instance = _instance(request, tmp_path)
+    with migrated_database(str(request.param), tmp_path) as (engine, url):
         centre = build_centre(engine, url)
         with transaction(engine) as session:
             session.execute(update(User).where(User.login == centre.logins["supervisor"])
