@@ -48,9 +48,13 @@ def _connected(desk: CallDesk) -> list[Connected]:
 def _end_where(desk: CallDesk, moment: dt.datetime,
                why: Callable[[Connected], tuple[str, str] | None]) -> list[int]:
     """End each connected call ``why`` gives (who, reason) for; one another process ended
-    meanwhile is passed over. :returns: the attempts ended."""
+    meanwhile is passed over, and so is one whose connection is still to come (a backend
+    that reports instants ahead: it is ended by a later pass, once connected).
+    :returns: the attempts ended."""
     ended = []
     for row in _connected(desk):
+        if row[1] is not None and row[1] > moment:
+            continue
         reasons = why(row)
         if reasons is None:
             continue

@@ -254,9 +254,13 @@ class InterviewDesk:
 
     # --- after the call -----------------------------------------------------------------
     def correct(self, interview_id: int, question_id: str, value: Any, actor: str,
-                reason: str, now: dt.datetime | None = None) -> AnswerRecord:
+                reason: str, now: dt.datetime | None = None, *,
+                typed: bool = False) -> AnswerRecord:
         """Record a quality-control correction of an answered question, as a new row and a
-        new ``answer_corrected`` event; the answer given during the call stays.
+        new ``answer_corrected`` event with the value it replaces (the latest correction, or
+        the answer given during the call, which stays). ``value`` is checked as during the
+        call (don't know and refused where the question allows them; ``typed``: text typed
+        at a keyboard).
 
         :raises DialerError: ``no_interview``, ``not_answered`` (the question was not
             answered), ``answer_refused`` (the value is not an answer the question takes),
@@ -275,20 +279,23 @@ class InterviewDesk:
             if question_id not in live.state.answers:
                 raise DialerError("not_answered", f"interview {interview_id}: {question_id} "
                                                   "was not answered")
-            question = live.questionnaire.question(question_id)
             try:
-                stored = question.type.validate(question, value, live.context)
+                stored = live.checked(question_id, value, typed=typed)
             except Exception as error:  # AnswerRefused carries the reason to show
                 message = getattr(error, "message", str(error))
                 raise DialerError("answer_refused", f"{question_id}: {message}") from None
+            latest = session.scalars(select(AnswerRecord).where(
+                AnswerRecord.interview_id == row.id, AnswerRecord.question_id == question_id,
+                AnswerRecord.kind == AnswerKind.CORRECTED).order_by(AnswerRecord.id.desc())
+            ).first()
+            was = latest.value if latest is not None else live.state.answers[question_id]
             record = AnswerRecord(interview_id=row.id, question_id=question_id,
                                   kind=AnswerKind.CORRECTED, value=stored, actor=actor,
                                   at=moment)
             session.add(record)
             trace.defer(session, campaign.id, [trace.Entry(
                 "answer_corrected", actor, moment, row.contact_id, None, row.id,
-                {"question": question_id, "value": stored,
-                 "was": live.state.answers[question_id], "reason": reason})])
+                {"question": question_id, "value": stored, "was": was, "reason": reason})])
             return record
 
     # --- internals ----------------------------------------------------------------------

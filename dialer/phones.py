@@ -12,10 +12,10 @@ import phonenumbers
 from phonenumbers import PhoneNumberType
 from phonenumbers.timezone import time_zones_for_number
 
-from survey_engine.questionnaire.contact import mask_parsed_phone, mask_phone
+from survey_engine.questionnaire.contact import MASK, mask_parsed_phone, mask_phone
 
 __all__ = ["NUMBER_TYPES", "CheckedNumber", "NumberRefused", "check_number", "check_prefix",
-           "international_number", "mask_phone"]
+           "international_number", "mask_phone", "mask_prefix"]
 
 #: phonenumbers' number types by lower-case name ("mobile", "premium_rate", ...).
 NUMBER_TYPES: dict[str, int] = {
@@ -120,6 +120,24 @@ def check_prefix(text: str) -> str:
     if problem:
         raise NumberRefused("prefix", f"{text!r} {problem}")
     return compact
+
+
+def mask_prefix(prefix: str) -> str:
+    """An exclusion as staff may see it (they never need its number): a whole number masked
+    as agents see numbers (``+32 4•• •• •• 67``); a prefix as its country code and first
+    digit, each digit after masked (``+32471`` → ``+32 4••``)."""
+    try:
+        number = phonenumbers.parse(prefix, None)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is not None and phonenumbers.is_valid_number(number):
+        return mask_parsed_phone(number)
+    digits = prefix.removeprefix("+")
+    code = next((digits[:size] for size in (1, 2, 3)
+                 if digits[:size].isdigit()
+                 and int(digits[:size]) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE), "")
+    national = digits[len(code):]
+    return f"+{code} {national[:1]}{MASK * len(national[1:])}".rstrip()
 
 
 def _prefix_problem(digits: str) -> str | None:

@@ -292,6 +292,48 @@ def _events(session: Session, campaign_id: int, batch: int, until: int | None,
         after = rows[-1].seq
 
 
+def verify_events(session: Session, campaign_id: int, positions: Sequence[int]
+                  ) -> dict[int, Fault | None]:
+    """Check some events of a campaign's chain where they stand, without reading the whole
+    chain (the events of one interview, for its review): each one's content against its
+    hash, its link to the event before it, the link of the event after it to it (an event
+    replaced with a recomputed hash breaks that one), and that the head covers it.
+
+    What this cannot see is a chain rewritten from the event on, head included: that takes
+    :func:`verify_chain` and a signed checkpoint.
+
+    :returns: the fault of each position, None where the event is intact.
+    """
+    wanted = sorted(set(positions))
+    around = sorted({near for seq in wanted for near in (seq - 1, seq, seq + 1) if near > 0})
+    rows = {row.seq: row for row in session.execute(
+        select(_EVENTS).where(_EVENTS.c.campaign_id == campaign_id,
+                              _EVENTS.c.seq.in_(around)))}
+    head = _head(session, campaign_id)
+    faults: dict[int, Fault | None] = {}
+    for seq in wanted:
+        event = rows.get(seq)
+        if event is None:
+            faults[seq] = Fault(campaign_id, seq, None, "missing (removed)")
+            continue
+        before = rows.get(seq - 1)
+        if seq > 1 and before is None:
+            faults[seq] = Fault(campaign_id, seq, event.id,
+                                f"the event before it (#{seq - 1}) is missing (removed)")
+            continue
+        fault = _check(event, seq, before.hash if before is not None else GENESIS)
+        after = rows.get(seq + 1)
+        if fault is None and after is not None and after.prev_hash != event.hash:
+            fault = Fault(campaign_id, seq, event.id, "the event after it does not link to "
+                          "it (this event was replaced)")
+        if fault is None and (head is None or head[0] < seq
+                              or (head[0] == seq and head[1] != event.hash)):
+            fault = Fault(campaign_id, seq, event.id, "past the chain's head, or the head "
+                          "does not end on it (added or replaced)")
+        faults[seq] = fault
+    return faults
+
+
 def chained_campaigns(session: Session) -> list[int]:
     """Campaigns that have a chain (a head or at least one event)."""
     heads = set(session.scalars(select(TraceHead.campaign_id)))

@@ -26,7 +26,7 @@ from sqlalchemy import Engine
 
 from dialer.calls import CallCase, CallDesk
 from dialer.db import transaction
-from dialer.dialing_switch import dialing_state
+from dialer.dialing_switch import SwitchState, dialing_state
 from dialer.dispatch import Claim, Dispatcher
 from dialer.errors import DialerError
 from dialer.models import DialingMode, utc_now
@@ -86,10 +86,22 @@ class DialingService:
     def dial(self, attempt_id: int, agent_id: int, now: dt.datetime | None = None) -> bool:
         """Dial an attempt; True when answered. An agent whose call was refused or not
         answered waits again from the moment the call was over."""
+        self._backend_follows_switch()
         result = self.desk.dial(attempt_id, now)
         if not result.answered:
             self.dispatcher.mark_ready(agent_id, result.ended_at or now or utc_now())
         return result.answered
+
+    def _backend_follows_switch(self, switch: SwitchState | None = None) -> None:
+        """A backend this process stopped (all dialing stopped with the calls going on) dials
+        again once the switch is lifted, whichever process lifted it."""
+        if not self.desk.backend.dialing_stopped:
+            return
+        if switch is None:
+            with transaction(self.engine) as session:
+                switch = dialing_state(session)
+        if not switch.stopped:
+            self.desk.backend.resume_dialing()
 
     def run_once(self, now: dt.datetime | None = None) -> PassReport:
         """One pass of the worker (module docstring)."""
@@ -101,8 +113,7 @@ class DialingService:
             if switch.end_live_calls:
                 report.hung_up = self.desk.stop_all_dialing(now)
             return report
-        if self.desk.backend.dialing_stopped:  # the switch was lifted
-            self.desk.backend.resume_dialing()
+        self._backend_follows_switch(switch)
         for claim in self.dispatcher.serve_waiting(now):
             case = self.place(claim, now)
             if case is not None:

@@ -20,7 +20,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dialer.models.base import Base, UTCDateTime, utc_now
@@ -74,7 +74,11 @@ class Attempt(Base):
     #: Why the dialer refused to dial, when it did (a reason code, never the number).
     refusal: Mapped[str | None] = mapped_column(String(40), default=None)
 
-    __table_args__ = (UniqueConstraint("contact_id", "ordinal"),)
+    __table_args__ = (UniqueConstraint("contact_id", "ordinal"),
+                      # the latest refused dials, for the supervisors' live board
+                      Index("ix_attempts_refused", "id",
+                            sqlite_where=text("refusal IS NOT NULL"),
+                            postgresql_where=text("refusal IS NOT NULL")))
 
 
 class Interview(Base):

@@ -207,6 +207,19 @@ class Interview:
         return Prompt(question.id, question.type_name, text, options,
                       tuple(sorted(question.allow)), number)
 
+    def prompt_of(self, question_id: str) -> Prompt:
+        """A question of the path as this respondent was asked it: its text with the values
+        piped in now, its options in the order they were shown (for quality review).
+
+        :raises InterviewError: ``not_asked`` for a question not on the path.
+        """
+        if question_id not in self.path:
+            raise InterviewError(f"{question_id!r} was not asked in this interview",
+                                 code="not_asked")
+        question = self.questionnaire.question(question_id)
+        return self._prompt(question, self.state.orders.get(question.id, ()),
+                            self.path.index(question_id) + 1)
+
     def progress(self) -> Progress:
         """Answered questions and an upper bound on those still to come."""
         if self.state.current is None:
@@ -241,18 +254,36 @@ class Interview:
         self._after_answer(question)
         return Step(True)
 
+    def checked(self, question_id: str, value: Any, *, typed: bool = False) -> Any:
+        """``value`` in its stored form, checked as an answer to ``question_id`` exactly as it
+        would be during the call (a quality-control correction); nothing changes.
+
+        :param typed: ``value`` is text typed at a keyboard, read the interview language's
+            way (see :meth:`answer_text`).
+        :raises AnswerRefused: with the reason, in the interview language.
+        """
+        question = self.questionnaire.question(question_id)
+        if typed and not isinstance(value, Special):
+            value = question.type.parse_text(question, value, self.context)
+        return self._validate(question, value)
+
     def answer_text(self, text: str) -> Step:
         """Give an answer typed at a keyboard ("2,5", "1 3", "2024-03-01"), read the local way."""
         question = self._current_question()
         return self.answer(question.type.parse_text(question, text, self.context))
 
     def back(self) -> Prompt:
-        """Go back one question: its answer is withdrawn and it is asked again.
+        """Go back one question: its answer is withdrawn and it is asked again. The question
+        left behind is no longer shown, so its order of options is no longer part of the
+        state (it comes out the same from the seed if the question is reached again).
 
         :raises InterviewError: when at the first question.
         """
         if not self.state.history:
             raise InterviewError("already at the first question", code="no_previous")
+        left = self.state.current
+        if left is not None:  # no longer shown: its order is drawn again if it comes back
+            self.state.orders.pop(left, None)
         previous = self.state.history.pop()
         self.state.answers.pop(previous, None)
         self._values.pop(previous, None)
@@ -323,7 +354,10 @@ class Interview:
             raise _bad_state(f"after these answers the interview is at "
                              f"{self.state.current or self.state.outcome}, not at "
                              f"{saved.current or saved.outcome}")
-        if saved.orders != self.state.orders:
+        # Only the questions on the path count: a state written before going back dropped
+        # the order of the question it left could still hold it; it is not kept.
+        shown = {ident: order for ident, order in saved.orders.items() if ident in self.path}
+        if shown != self.state.orders:
             raise _bad_state("orders: the options were not shown in the order this "
                              "respondent's seed gives")
 

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import Forbidden, NotFound, Unauthorized
 
 from dialer.db import transaction
+from dialer.interview_review import interview_sites
 from dialer.models import (
     Agent,
     Attempt,
@@ -138,4 +139,24 @@ def _owned(row: object | None, owner: str, mine: int | None, principal: Principa
     if admin_sees_all and principal.role is Role.ADMIN:
         return
     if mine is None or getattr(row, owner) != mine:
+        raise NotFound()
+
+
+# --- ownership: the supervisor desk ---------------------------------------------------------
+def any_campaign(session: Session, principal: Principal, arguments: Mapping[str, Any]
+                 ) -> None:
+    """``campaign_id`` exists: campaigns are the centre's, and every site's agents call for
+    them, so supervisors of every site (and administrators) control them all."""
+    if session.get(Campaign, arguments["campaign_id"]) is None:
+        raise NotFound()
+
+
+def interview_of_site(session: Session, principal: Principal, arguments: Mapping[str, Any]
+                      ) -> None:
+    """``interview_id`` is an interview one of the supervisor's site's agents made a call of
+    (any interview, for an admin)."""
+    sites = interview_sites(session, arguments["interview_id"])
+    if sites is None:
+        raise NotFound()
+    if principal.role is not Role.ADMIN and principal.site_id not in sites:
         raise NotFound()

@@ -92,6 +92,26 @@ def test_live_calls_are_hung_up_by_the_worker_when_the_stop_says_so(
         assert outcome.data["by"] == "system" and outcome.data["reason"] == "stop_all"
 
 
+def test_a_call_whose_answer_is_still_to_come_does_not_keep_the_others_up(
+        committed: tuple[Engine, str]) -> None:
+    """The backend reports an answer a few seconds ahead: stopping with the calls going on
+    ends the calls connected by then, leaves that one to the next pass, and fails nothing."""
+    engine, _url = committed
+    centre = build(engine, agents={"TR1": ["tr"], "TR2": ["tr"]},
+                   contacts=[(TURKISH[0], "tr"), (TURKISH[1], "tr")])
+    first = centre.claim("TR1")
+    early = centre.desk.dial(first.attempt_id, TUESDAY_NOON)
+    assert early.answered_at is not None
+    second = centre.claim("TR2", early.answered_at)
+    late = centre.desk.dial(second.attempt_id, early.answered_at)
+    assert late.answered_at is not None and late.answered_at > early.answered_at
+    _stop(engine, end_live_calls=True)
+    worker = DialingService(engine, centre.desk.backend, desk=centre.desk,
+                            dispatcher=centre.dispatcher)
+    assert worker.run_once(early.answered_at).hung_up == [first.attempt_id]
+    assert worker.run_once(late.answered_at).hung_up == [second.attempt_id]
+
+
 def test_the_dialing_commands(committed: tuple[Engine, str]) -> None:
     engine, url = committed
     build(engine, agents={"TR1": ["tr"]}, contacts=[(TURKISH[0], "tr")])

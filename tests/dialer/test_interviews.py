@@ -11,6 +11,7 @@ from sqlalchemy import Engine, select, update
 
 from dialer.db import transaction
 from dialer.errors import DialerError
+from dialer.interviews import InterviewDesk
 from dialer.models import AnswerKind, AnswerRecord, Interview, TraceEvent
 from dialer.outcomes import CallEnding
 from dialer.trace import verify_chain
@@ -140,3 +141,44 @@ def test_wall_clock_times_that_do_not_exist_or_repeat_are_refused() -> None:
     with pytest.raises(WindowError) as aware:
         from_local(dt.datetime(2026, 7, 1, 18, 30, tzinfo=dt.UTC), "Europe/Brussels")
     assert aware.value.code == "naive_expected"
+
+
+def test_a_correction_after_going_back_during_the_call(committed: tuple[Engine, str]) -> None:
+    """The agent went back from a question already shown, then the call ended there: the
+    interview is still read, resumed and corrected (the order of the options of the
+    question left behind is no longer part of it)."""
+    centre, attempt, now = _connected(committed[0])
+    turn = centre.interviews.begin(attempt, now)
+    centre.interviews.answer(attempt, True, now)
+    shown = centre.interviews.answer(attempt, [1, 2], now)
+    assert shown.prompt is not None and shown.prompt.question_id == "overall_satisfaction"
+    centre.interviews.back(attempt, now)
+    centre.desk.end(attempt, CallEnding.BREAK_OFF, now + dt.timedelta(minutes=1))
+    record = centre.interviews.correct(turn.interview_id, "consent", True, "supervisor:QA1",
+                                       "checked with the recording")
+    assert record.kind is AnswerKind.CORRECTED and record.value is True
+    fresh = InterviewDesk(centre.engine)  # another process, which keeps no live engine
+    again = fresh.correct(turn.interview_id, "consent", True, "supervisor:QA2", "second look")
+    assert again.kind is AnswerKind.CORRECTED
+
+
+def test_a_correction_after_going_back_onto_another_branch(
+        committed: tuple[Engine, str]) -> None:
+    """Back over a question whose answer decided what followed, then on along another
+    branch to the end of the call: the question shown on the first branch is no longer in
+    the interview, and it can be corrected."""
+    centre, attempt, now = _connected(committed[0])
+    turn = centre.interviews.begin(attempt, now)
+    centre.interviews.answer(attempt, True, now)
+    centre.interviews.answer(attempt, [2], now)          # home internet: asked about it
+    shown = centre.interviews.answer(attempt, 4, now)
+    assert shown.prompt is not None and shown.prompt.question_id == "internet_reliability"
+    centre.interviews.back(attempt, now)
+    centre.interviews.back(attempt, now)
+    centre.interviews.answer(attempt, [1], now)          # no internet this time
+    skipped = centre.interviews.answer(attempt, 4, now)
+    assert skipped.prompt is not None and skipped.prompt.question_id == "improvements"
+    centre.desk.end(attempt, CallEnding.BREAK_OFF, now + dt.timedelta(minutes=1))
+    record = centre.interviews.correct(turn.interview_id, "services", [1, 3],
+                                       "supervisor:QA1", "the respondent has television too")
+    assert record.value == [1, 3]

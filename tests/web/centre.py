@@ -19,7 +19,9 @@ from dialer.calls import CallDesk
 from dialer.contacts import add_contact
 from dialer.db import transaction
 from dialer.dispatch import Dispatcher
-from dialer.models import DialingMode, LanguageLevel, Role, utc_now
+from dialer.interviews import InterviewDesk
+from dialer.models import Campaign, DialingMode, LanguageLevel, Role, utc_now
+from dialer.outcomes import CallEnding
 from dialer.passwords import hash_secret
 from dialer.people import create_agent
 from dialer.telephony import SimBackend, SimRates
@@ -55,6 +57,8 @@ class WebCentre:
     #: The client portal's objects of each client (``mine``, ``theirs``), when built.
     questionnaires: dict[str, int] = field(default_factory=dict)
     imports: dict[str, int] = field(default_factory=dict)
+    #: The interview of the supervisor desk's tests, by the agent's key ("agent": site A).
+    interviews: dict[str, int] = field(default_factory=dict)
 
 
 def build_centre(engine: Engine, url: str, *, calls: bool = True,
@@ -102,11 +106,45 @@ def build_centre(engine: Engine, url: str, *, calls: bool = True,
             contact.due_at = utc_now() - dt.timedelta(hours=1)
         centre.numbers = list(TURKISH_NUMBERS[:2])
     if calls:
+        _interview(centre)
         _ended_calls(centre)
     if portal is not None:
         centre.questionnaires, centre.imports = add_portal_objects(engine, portal,
                                                                    centre.campaigns)
     return centre
+
+
+#: The respondent of the supervisor desk's interview (not one of TURKISH_NUMBERS).
+INTERVIEWED_NUMBER = "+32470555109"
+
+
+def _interview(centre: WebCentre) -> None:
+    """An interview by ``agent`` (site A), ten minutes ago: consent, services, a step back
+    and services again, then a break-off. Its contact is not due again for a day."""
+    before = utc_now() - dt.timedelta(minutes=10)
+    with transaction(centre.engine) as session:
+        campaign = session.get(Campaign, centre.campaigns["mine"])
+        assert campaign is not None
+        contact = add_contact(session, campaign, INTERVIEWED_NUMBER, "tr",
+                              fields=callflow.CUSTOMER, due_at=before - dt.timedelta(hours=1))
+        contact_id = contact.id
+    centre.numbers.append(INTERVIEWED_NUMBER)
+    dispatcher = Dispatcher(centre.engine, roster_ttl=dt.timedelta(0))
+    desk = CallDesk(centre.engine, SimBackend(seed=1, rates=callflow.ALL_ANSWER))
+    interviews = InterviewDesk(centre.engine)
+    claim = dispatcher.next_call(centre.agents["agent"], before)
+    assert claim is not None and claim.contact_id == contact_id
+    case = desk.open_attempt(claim, before)
+    answered = desk.dial(case.attempt_id, before).answered_at
+    assert answered is not None
+    turn = interviews.begin(case.attempt_id, answered)
+    for step in (True, [1, 2], "back", [1, 4]):
+        if step == "back":
+            interviews.back(case.attempt_id, answered)
+        else:
+            interviews.answer(case.attempt_id, step, answered)
+    desk.end(case.attempt_id, CallEnding.BREAK_OFF, answered + dt.timedelta(minutes=2))
+    centre.interviews["agent"] = turn.interview_id
 
 
 def _ended_calls(centre: WebCentre) -> None:

@@ -145,6 +145,58 @@ CLIENT_PORTAL = [
     *(Case(endpoint, method, url(kind, tail), expect, name)
       for endpoint, method, kind, tail, own, forged_expect in _OWNED
       for url, expect, name in ((mine, own, "own"), (forged, forged_expect, "forged"))),
+
+# --- the supervisor desk ---------------------------------------------------------------------
+#: A form of the desk sent empty (only its token): refused as incomplete (422), done (302).
+STAFF_FORM = only({"supervisor": 422, "other_supervisor": 422, "admin": 422}, 403, 401)
+#: The forms of an agent of site A (``agent``), and of an agent that does not exist.
+SITE_AGENT_FORM = only({"supervisor": 422, "other_supervisor": 404, "admin": 422}, 403, 401)
+SITE_AGENT_DONE = only({"supervisor": 302, "other_supervisor": 404, "admin": 302}, 403, 401)
+FORGED_AGENT_FORM = only({"supervisor": 404, "other_supervisor": 404, "admin": 404}, 403, 401)
+#: An interview of site A (by ``agent``), and one that does not exist.
+SITE_INTERVIEW = SITE_AGENT
+FORGED_INTERVIEW = FORGED_AGENT
+
+
+def agent_url(tail: str) -> Callable[[WebCentre], str]:
+    return lambda centre: f"/supervisor/agents/{centre.agents['agent']}{tail}"
+
+
+def interview_url(tail: str = "") -> Callable[[WebCentre], str]:
+    return lambda centre: f"/supervisor/interviews/{centre.interviews['agent']}{tail}"
+
+
+SUPERVISOR_DESK = [
+    Case("supervisor.board_json", "GET", fixed("/supervisor/board.json"), SUPERVISORS),
+    Case("supervisor.dialing", "POST", fixed("/supervisor/dialing"), STAFF_FORM),
+    Case("supervisor.campaigns", "GET", fixed("/supervisor/campaigns"), SUPERVISORS),
+    # campaigns are the centre's: every supervisor controls each, of either client
+    *(Case("supervisor.campaign_state", "POST",
+           lambda centre, key=key: f"/supervisor/campaigns/{centre.campaigns[key]}/state",
+           STAFF_FORM, key) for key in ("mine", "theirs")),
+    Case("supervisor.campaign_state", "POST", fixed(f"/supervisor/campaigns/{FORGED}/state"),
+         FORGED_AGENT_FORM, "forged"),
+    *(Case(f"supervisor.{endpoint}", "POST", agent_url(tail), expect, "site")
+      for endpoint, tail, expect in (
+          ("agent_languages", "/languages", SITE_AGENT_FORM),
+          ("agent_skills", "/skills", SITE_AGENT_DONE),  # sent empty: no skills, as before
+          ("agent_shift", "/shifts", SITE_AGENT_FORM),
+          ("agent_shift_remove", "/shifts/remove", SITE_AGENT_FORM),
+          ("agent_exclusion", "/exclusions", SITE_AGENT_FORM))),
+    *(Case(f"supervisor.{endpoint}", "POST", fixed(f"/supervisor/agents/{FORGED}{tail}"),
+           FORGED_AGENT_FORM, "forged")
+      for endpoint, tail in (("agent_languages", "/languages"), ("agent_skills", "/skills"),
+                             ("agent_shift", "/shifts"),
+                             ("agent_shift_remove", "/shifts/remove"),
+                             ("agent_exclusion", "/exclusions"))),
+    Case("supervisor.interviews", "GET", fixed("/supervisor/interviews"), SUPERVISORS),
+    Case("supervisor.interview", "GET", interview_url(), SITE_INTERVIEW, "site"),
+    Case("supervisor.interview", "GET", fixed(f"/supervisor/interviews/{FORGED}"),
+         FORGED_INTERVIEW, "forged"),
+    Case("supervisor.correction", "POST", interview_url("/corrections"), SITE_AGENT_FORM,
+         "site"),
+    Case("supervisor.correction", "POST", fixed(f"/supervisor/interviews/{FORGED}/corrections"),
+         FORGED_AGENT_FORM, "forged"),
 ]
 
 CASES = [
@@ -170,6 +222,7 @@ CASES = [
          lambda centre: f"/supervisor/agents/{centre.agents['agent']}", SITE_AGENT, "site"),
     Case("supervisor.agent", "GET", fixed(f"/supervisor/agents/{FORGED}"), FORGED_AGENT,
          "forged"),
+    *SUPERVISOR_DESK,
     Case("client.index", "GET", fixed("/client/"), CLIENTS),
     Case("client.campaign", "GET",
          lambda centre: f"/client/campaigns/{centre.campaigns['mine']}", OWN_CAMPAIGN, "own"),

@@ -33,7 +33,9 @@ def test_a_form_without_its_token_is_refused(web_app: Flask, web_centre: WebCent
                                              endpoint: str, name: str, token: str) -> None:
     case = next(c for c in CASES if (c.endpoint, c.name) == (endpoint, name)
                 and c.method == "POST")
-    principal = POSTER.get(endpoint, "client" if endpoint.startswith("client.") else "agent")
+    principal = POSTER.get(endpoint, "client" if endpoint.startswith("client.")
+                           else "supervisor" if endpoint.startswith("supervisor.")
+                           else "agent")
     client = sign_in(web_app, web_centre, principal)
     data = {"code": "x", "pin": "1234", "login": "x", "password": "y" * 12}
     if token == "foreign":

@@ -173,6 +173,42 @@ def test_randomized_order_is_per_respondent_recorded_and_keeps_fixed_options() -
     assert again.current() == first.current()
 
 
+def test_a_state_after_going_back_resumes() -> None:
+    """Back from a question already shown (its options in their order): the state resumes in
+    another request, and the question comes back in the order the seed gives."""
+    interview = start(seed="7")
+    interview.answer(None)
+    shown = interview.current()
+    interview.back()
+    assert "brands" not in interview.state.orders
+    questionnaire = survey()
+    resumed = Interview.resume(questionnaire, source_wording(questionnaire),
+                               interview.to_json())
+    assert resumed.to_json() == interview.to_json()
+    resumed.answer(None)
+    assert resumed.current() == shown
+
+
+def test_a_state_written_before_going_back_dropped_orders_still_resumes() -> None:
+    """Interviews stored by an engine that kept the order of a question left behind by going
+    back resume, without that order; one forged for a question on the path is refused."""
+    interview = start(seed="7")
+    interview.answer(None)
+    kept = interview.state.orders["brands"]
+    interview.back()
+    stale = json.loads(interview.to_json())
+    stale["orders"]["brands"] = kept
+    questionnaire = survey()
+    resumed = Interview.resume(questionnaire, source_wording(questionnaire), json.dumps(stale))
+    assert resumed.state.orders == {} and resumed.current().question_id == "welcome"  # type: ignore[union-attr]
+    interview.answer(None)
+    forged = json.loads(interview.to_json())
+    forged["orders"]["brands"] = list(reversed(kept))
+    with pytest.raises(InterviewError) as caught:
+        Interview.resume(questionnaire, source_wording(questionnaire), json.dumps(forged))
+    assert caught.value.code == "bad_state"
+
+
 def test_state_round_trips_through_json_in_another_request() -> None:
     interview = start(seed="resume")
     interview.answer(None)
