@@ -145,6 +145,8 @@ CLIENT_PORTAL = [
     *(Case(endpoint, method, url(kind, tail), expect, name)
       for endpoint, method, kind, tail, own, forged_expect in _OWNED
       for url, expect, name in ((mine, own, "own"), (forged, forged_expect, "forged"))),
+]
+
 
 # --- the supervisor desk ---------------------------------------------------------------------
 #: A form of the desk sent empty (only its token): refused as incomplete (422), done (302).
