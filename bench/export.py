@@ -10,7 +10,7 @@ hours; the exporters then read them through their normal path
 Each export runs in a fresh process, so that its peak resident memory is its own:
 
 - ``csv``: the CSV exporter (it streams: memory should not grow with the interviews);
-- ``sav``: the SPSS exporter (pyreadstat writes a whole table at once: memory grows);
+- ``sav``: the SPSS exporter (ReadStat's streaming writer, two passes over the interviews);
 - baseline: pandas writing the same table, already in memory (read from the CSV export
   first, not timed), to CSV with ``DataFrame.to_csv``.
 

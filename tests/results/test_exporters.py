@@ -7,7 +7,9 @@ from __future__ import annotations
 import csv
 import json
 import subprocess
+import tracemalloc
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -17,9 +19,14 @@ import triple_s
 from openpyxl import load_workbook
 from sqlalchemy import Engine
 
+from dialer.campaigns import campaign_by_code, campaign_questionnaire
+from results.codebook import build_codebook
 from results.errors import ResultsError
 from results.export import ExportResult, export_campaign
-from results.exporters.sav import VALUE_LABEL_BYTES
+from results.exporters import ExportJob
+from results.exporters.sav import VALUE_LABEL_BYTES, SavExporter
+from results.labels import label_language, load_labels
+from results.records import InterviewRecord, Selection, iter_records, snapshot
 from results.text import ELLIPSIS
 from tests.dialer.callflow import Centre
 from tests.results.scenario import LONG_PROVIDER, opros_centre
@@ -163,6 +170,38 @@ def test_spss_file_reads_back_in_pspp(opros: Centre, tmp_path: Path, pspp: str) 
     assert (second["satisfaction"], second["nps"], second["bill_special"]) == \
         ("99", "98", "99")
     assert dict(zip(names, refused, strict=True))["aapor"] == "2.111"
+
+
+def _peak_sav_memory(centre: Centre, folder: Path, interviews: int) -> int:
+    """Peak Python memory (bytes, tracemalloc) of a ``.sav`` export of ``interviews``
+    interviews: the scenario's records given again and again, as a long campaign would."""
+    with snapshot(centre.engine) as session:
+        campaign = campaign_by_code(session, centre.campaign_code)
+        questionnaire = campaign_questionnaire(campaign)
+        labels = load_labels(questionnaire, label_language(campaign, questionnaire, None))
+        codebook = build_codebook(labels, [])
+        scenario = list(iter_records(session, campaign, Selection.FINAL))
+
+        def records() -> Iterator[InterviewRecord]:
+            for number in range(interviews):
+                yield scenario[number % len(scenario)]
+
+        job = ExportJob(campaign, codebook, labels, records, interviews)
+        tracemalloc.start()
+        try:
+            SavExporter().write(job, folder / f"many-{interviews}.sav")
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+
+def test_spss_export_memory_stays_flat(opros: Centre, tmp_path: Path, pspp: str) -> None:
+    few, many = (_peak_sav_memory(opros, tmp_path, count) for count in (500, 10_000))
+    # Holding the interviews would cost at least 8 bytes per cell: 9,500 more rows of some
+    # 30 cells are more than 2 MB. Streaming, the peak does not depend on the count.
+    assert many - few < 256 * 1024, (few, many)
+    listed = _pspp(pspp, tmp_path, tmp_path / "many-10000.sav")["Data List"]
+    assert len(listed) == 1 + 10_000
 
 
 def test_triple_s_follows_the_standard_and_reads_back(opros: Centre, tmp_path: Path) -> None:
