@@ -5,6 +5,7 @@ three Russian interviews (tests/results/data/opros-ru.yaml) in each."""
 from __future__ import annotations
 
 import csv
+import io
 import json
 import subprocess
 import tracemalloc
@@ -264,3 +265,23 @@ def test_a_long_option_variable_label_keeps_its_option() -> None:
     assert label.endswith("…" + tail) and question.startswith(label[:-len(tail) - 1])
     assert len(label.encode("utf-8")) <= VARIABLE_LABEL_BYTES
     assert job.warnings and "q_1" in job.warnings[0]
+
+
+def test_readstat_refusals_and_write_failures_are_raised(tmp_path: Path) -> None:
+    from results.exporters.readstat import Measure, SavWriter, Type
+
+    with (tmp_path / "bad.sav").open("wb") as handle, SavWriter(handle) as sav:
+        sav.add_variable("1st", Type.DOUBLE, 0, label="", measure=Measure.SCALE)
+        with pytest.raises(ResultsError) as refused:
+            sav.begin(1)
+    assert refused.value.code == "sav_write" and "ReadStat" in refused.value.message
+
+    class FullDisk(io.RawIOBase):
+        def write(self, data: Any) -> int:
+            raise OSError(28, "No space left on device")
+
+    with SavWriter(FullDisk()) as sav:  # type: ignore[arg-type]
+        sav.add_variable("q1", Type.DOUBLE, 0, label="", measure=Measure.SCALE)
+        sav.begin(1)
+        with pytest.raises(OSError, match="No space left"):  # ReadStat writes at the 1st row
+            sav.row([1.0])
