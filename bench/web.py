@@ -454,6 +454,12 @@ def rows(tally: Tally, seconds: float, order: tuple[str, ...]) -> list[dict[str,
     return table
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds a process has used so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def print_table(table: list[dict[str, Any]]) -> None:
     print("| step | requests | per second | p50 ms | p99 ms | errors |")
     print("|---|---:|---:|---:|---:|---:|")
@@ -495,9 +501,13 @@ def main() -> None:
             prepared = time.perf_counter() - began
             with served_with_worker(instance, url, threads=options.threads,
                                     interval=1.0) as server:
+                cpu_before = cpu_seconds(server.process.pid), cpu_seconds(os.getpid())
                 tally, seconds = asyncio.run(run_agents(
                     server.url, options.agents, options.duration, options.ramp, options.seed))
                 load_during = os.getloadavg()
+                server_cpu, agents_cpu = (after - before for after, before in zip(
+                    (cpu_seconds(server.process.pid), cpu_seconds(os.getpid())), cpu_before,
+                    strict=True))
                 base, base_seconds = asyncio.run(run_baseline(server.url, options.agents,
                                                               options.baseline))
     backend = "postgresql" if options.database_url else "sqlite"
@@ -511,7 +521,8 @@ def main() -> None:
           f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
     print(f"# load average (1, 5, 15 min) before {', '.join(f'{x:.2f}' for x in load_before)}"
           f"; at the end of the agents' phase {', '.join(f'{x:.2f}' for x in load_during)} "
-          f"({os.cpu_count()} CPUs)")
+          f"({os.cpu_count()} CPUs); CPU seconds in the agents' phase: serve "
+          f"{server_cpu:.1f}, the agents (this process) {agents_cpu:.1f}")
     print_table(table)
     agent_requests = sum(row["requests"] for row in table if row["step"] != BASELINE_STEP)
     print(f"all agents' requests: {agent_requests / seconds:,.1f} per second over "
