@@ -39,6 +39,7 @@ bench: catalogs
 	$(BIN)/python bench/simulate.py
 	$(BIN)/python bench/sip.py
 	$(BIN)/python bench/export.py
+	$(BIN)/python bench/web.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

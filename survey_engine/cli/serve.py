@@ -15,6 +15,12 @@ import click
 
 from survey_engine.cli.database import open_database
 
+#: Open connections served at once. Waitress's own default, 100, stops accepting at 100: a
+#: browser keeps its connections open between requests (up to six), so the 101st agent of a
+#: centre waited until another one left (bench/web.py: 200 agents, half of them kept out of
+#: the sign-in page for the whole run).
+DEFAULT_CONNECTION_LIMIT = 2000
+
 
 def serve_url(host: str, port: int) -> str:
     """The address to open in a browser."""
@@ -29,10 +35,15 @@ def serve_url(host: str, port: int) -> str:
               help="Port to listen on; 0 picks a free one (printed).")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256),
               help="Requests handled at once.")
+@click.option("--connection-limit", default=DEFAULT_CONNECTION_LIMIT, show_default=True,
+              type=click.IntRange(1, 100_000),
+              help="Connections kept open at once (each browser keeps some open between "
+                   "requests); beyond it, new ones wait.")
 @click.option("--insecure-cookies", is_flag=True,
               help="Send the session cookie over plain http (no Secure flag): only for a "
                    "demo or tests on loopback, never on a network.")
-def serve(host: str, port: int, threads: int, insecure_cookies: bool) -> None:
+def serve(host: str, port: int, threads: int, connection_limit: int,
+          insecure_cookies: bool) -> None:
     """Serve the web application: agent console, supervisor desk, client portal.
 
     The database must be migrated (survey-engine db upgrade). Settings are read from the
@@ -47,16 +58,22 @@ def serve(host: str, port: int, threads: int, insecure_cookies: bool) -> None:
       survey-engine serve --port 0 --insecure-cookies     # loopback demo, free port
     """
     open_database().dispose()  # one clear line if it is missing or not migrated
-    server = web_server(host, port, threads, insecure_cookies=insecure_cookies)
+    server = web_server(host, port, threads, insecure_cookies=insecure_cookies,
+                        connection_limit=connection_limit)
     click.echo(f"serving on {serve_url(host, server.effective_port)}")
     sys.stdout.flush()
     run_until_interrupted(server)
     click.echo("stopped")
 
 
-def web_server(host: str, port: int, threads: int, *, insecure_cookies: bool) -> Any:
+def web_server(host: str, port: int, threads: int, *, insecure_cookies: bool,
+               connection_limit: int = DEFAULT_CONNECTION_LIMIT) -> Any:
     """The web application on a waitress server bound to ``host:port`` (not running yet);
-    the insecure-cookie warning printed when it applies."""
+    the insecure-cookie warning printed when it applies.
+
+    The sockets are watched with ``poll()``: waitress's default, ``select()``, cannot watch a
+    descriptor numbered 1024 or more, fewer than the connection limit allows.
+    """
     import waitress
 
     from survey_engine.web import INSECURE_COOKIES_WARNING, create_app
@@ -65,6 +82,7 @@ def web_server(host: str, port: int, threads: int, *, insecure_cookies: bool) ->
     if not app.config["SECURE_COOKIES"]:
         click.secho(f"warning: {INSECURE_COOKIES_WARNING}", fg="yellow", err=True)
     return waitress.create_server(app, host=host, port=port, threads=threads,
+                                  connection_limit=connection_limit, asyncore_use_poll=True,
                                   ident="survey-engine")
 
 

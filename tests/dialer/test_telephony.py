@@ -261,6 +261,27 @@ def test_a_short_no_answer_timeout_costs_answers() -> None:
     assert all(setup.answered for setup in (place(backend, i) for i in range(1_000, 1_200)))
 
 
+def test_a_time_scale_plays_the_same_calls_sooner() -> None:
+    measured, fast = SimBackend(seed=4), SimBackend.from_options({"seed": 4, "time_scale": 0.05})
+    endings = Counter()
+    for i in range(1_000):
+        slow, quick = place(measured, i), place(fast, i)
+        endings[slow.ending] += 1
+        assert quick.ending is slow.ending
+        assert [e.kind for e in quick.events] == [e.kind for e in slow.events]
+        for event, original in zip(quick.events[1:], slow.events[1:], strict=True):
+            offset = (event.at - NOW).total_seconds()
+            assert offset == pytest.approx((original.at - NOW).total_seconds() * 0.05,
+                                           abs=0.002)
+        last, original = quick.events[-1].data, slow.events[-1].data
+        assert last["after_s"] == pytest.approx(original["after_s"] * 0.05, abs=0.001)
+        if "ring_s" in original:
+            assert last["ring_s"] == pytest.approx(original["ring_s"] * 0.05, abs=0.001)
+        if slow.ending is NetworkEnding.NO_ANSWER:  # the timeout runs faster too
+            assert quick.ended_at == NOW + LONG * 0.05
+    assert endings[NetworkEnding.ANSWERED] > 100 and endings[NetworkEnding.NO_ANSWER] > 10
+
+
 def test_hanging_up_ends_the_live_call() -> None:
     backend = SimBackend(seed=1, rates=SimRates(**NO_NETWORK_TROUBLE))
     setup = place(backend, 5)
@@ -357,6 +378,11 @@ def test_an_unknown_backend_lists_the_available_ones() -> None:
     ({"rates": {"other_languages": {"tr": "many"}}}, "rates.other_languages.tr"),
     ({"campaigns": ["A"]}, "campaigns"),
     ({"campaigns": {"A": {"busy": 0.9}}}, "campaigns.A"),
+    ({"time_scale": "fast"}, "time_scale"),
+    ({"time_scale": True}, "time_scale"),
+    ({"time_scale": 0}, "time_scale"),
+    ({"time_scale": -1}, "time_scale"),
+    ({"time_scale": 1000}, "time_scale"),
 ])
 def test_bad_backend_options_are_named(options: dict[str, Any], named: str) -> None:
     with pytest.raises(DialerError) as refused:

@@ -62,22 +62,45 @@ def _stop(process: subprocess.Popen[str]) -> None:
             process.wait()
 
 
-@contextmanager
-def served(instance: Path, database_url: str, *, threads: int = 8,
-           extra_env: Mapping[str, str] | None = None) -> Iterator[LiveServer]:
-    """``survey-engine serve --port 0`` on loopback until the ``with`` ends."""
-    process = subprocess.Popen(
+def _serve_process(instance: Path, database_url: str, threads: int,
+                   extra_env: Mapping[str, str] | None) -> subprocess.Popen[str]:
+    return subprocess.Popen(
         [sys.executable, "-m", "survey_engine.cli", "serve", "--port", "0", "--threads",
          str(threads), "--insecure-cookies"],
         env=environment(instance, database_url, extra_env), stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL, text=True)
+
+
+def _worker_process(instance: Path, database_url: str, interval: float
+                    ) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "survey_engine.cli", "worker", "--interval", str(interval)],
+        env=environment(instance, database_url), stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL, text=True)
+
+
+def _server_started(process: subprocess.Popen[str]) -> LiveServer:
+    line = _first_line(process.stdout, START_TIMEOUT)
+    if not line.startswith("serving on "):
+        raise RuntimeError(f"survey-engine serve did not start: {line!r}")
+    url = line.removeprefix("serving on ").strip()
+    _wait_until_healthy(url)
+    return LiveServer(url, process)
+
+
+def _worker_started(process: subprocess.Popen[str]) -> None:
+    line = _first_line(process.stdout, START_TIMEOUT)
+    if not line.startswith("dialer worker running"):
+        raise RuntimeError(f"survey-engine worker did not start: {line!r}")
+
+
+@contextmanager
+def served(instance: Path, database_url: str, *, threads: int = 8,
+           extra_env: Mapping[str, str] | None = None) -> Iterator[LiveServer]:
+    """``survey-engine serve --port 0`` on loopback until the ``with`` ends."""
+    process = _serve_process(instance, database_url, threads, extra_env)
     try:
-        line = _first_line(process.stdout, START_TIMEOUT)
-        if not line.startswith("serving on "):
-            raise RuntimeError(f"survey-engine serve did not start: {line!r}")
-        url = line.removeprefix("serving on ").strip()
-        _wait_until_healthy(url)
-        yield LiveServer(url, process)
+        yield _server_started(process)
     finally:
         _stop(process)
 
@@ -86,17 +109,27 @@ def served(instance: Path, database_url: str, *, threads: int = 8,
 def dialer_worker(instance: Path, database_url: str, *, interval: float = 0.2
                   ) -> Iterator[subprocess.Popen[str]]:
     """``survey-engine worker`` until the ``with`` ends."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "survey_engine.cli", "worker", "--interval", str(interval)],
-        env=environment(instance, database_url), stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL, text=True)
+    process = _worker_process(instance, database_url, interval)
     try:
-        line = _first_line(process.stdout, START_TIMEOUT)
-        if not line.startswith("dialer worker running"):
-            raise RuntimeError(f"survey-engine worker did not start: {line!r}")
+        _worker_started(process)
         yield process
     finally:
         _stop(process)
+
+
+@contextmanager
+def served_with_worker(instance: Path, database_url: str, *, threads: int = 8,
+                       interval: float = 0.2) -> Iterator[LiveServer]:
+    """:func:`served` and :func:`dialer_worker` at once: both processes start side by side
+    (each takes seconds to import the application), both stop when the ``with`` ends."""
+    server = _serve_process(instance, database_url, threads, None)
+    worker = _worker_process(instance, database_url, interval)
+    try:
+        _worker_started(worker)
+        yield _server_started(server)
+    finally:
+        _stop(server)
+        _stop(worker)
 
 
 def _wait_until_healthy(url: str) -> None:

@@ -20,6 +20,7 @@ from werkzeug.test import TestResponse
 
 from dialer.accounts import set_agent_pin
 from dialer.db import transaction
+from dialer.dispatch import Dispatcher
 from dialer.models import (
     Agent,
     LanguageLevel,
@@ -65,6 +66,20 @@ def test_signing_in_regenerates_the_session_and_signing_out_ends_it(
     thief.environ_base["REMOTE_ADDR"] = ADDRESS
     thief.set_cookie("survey_session", stolen)
     assert thief.get("/agent/").status_code == 302, "a cookie from before sign-out is dead"
+
+
+def test_an_agent_who_signs_out_while_waiting_is_given_no_call(web_app: Flask,
+                                                              web_centre: WebCentre) -> None:
+    client = sign_in(web_app, web_centre, "agent")
+    dispatcher = Dispatcher(web_centre.engine)
+    dispatcher.mark_ready(web_centre.agents["agent"])
+    token = csrf_of(client.get("/agent/").text)
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    with transaction(web_centre.engine) as session:
+        agent = session.get(Agent, web_centre.agents["agent"])
+        assert agent is not None and agent.ready_since is None
+    assert all(claim.agent_id != web_centre.agents["agent"]
+               for claim in dispatcher.serve_waiting())
 
 
 def test_a_second_sign_in_ends_the_agent_s_first_session(web_app: Flask,

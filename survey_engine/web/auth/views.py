@@ -97,13 +97,16 @@ def _sign_in(form: FlaskForm, template: str, attempt: Callable[[], Started]
 @bp.post("/logout")
 @allow(*PUBLIC)
 def logout() -> Response:
-    """End the session on the server and forget the cookie."""
+    """End the session on the server and forget the cookie; an agent waiting for a call
+    stops waiting (the dialer would otherwise dial for nobody)."""
     principal = current_principal()
     assert principal is not None
     token = session.get(TOKEN)
     if isinstance(token, str):
         with transaction(services().writer) as db:
             session_store.end_session(db, token, "logout", utc_now())
+    if principal.agent_id is not None:  # gone: no call is dialed for them any more
+        services().dispatcher.mark_away(principal.agent_id)
     session.clear()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.agent_login" if principal.role is Role.AGENT
