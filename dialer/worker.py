@@ -5,11 +5,13 @@ Each pass (:meth:`DialingService.run_once`):
 
 1. reads the stop-all-dialing switch; while it is on, nothing is dialed, and the calls going
    on are hung up when the stop asked for it;
-2. serves the agents waiting for a call, the one idle longest first
+2. marks away the waiting agents whose console has gone silent, when the service is told to
+   look (:mod:`dialer.presence`: ``survey-engine worker`` does, for agents on the web console);
+3. serves the agents waiting for a call, the one idle longest first
    (:meth:`dialer.dispatch.Dispatcher.serve_waiting`): each claim becomes the agent's attempt,
    dialed at once in progressive mode (in preview mode the agent reads the case and presses
    call); an agent whose call was not answered waits again from the moment it ended;
-3. hangs up the calls that have lasted their campaign's maximum duration.
+4. hangs up the calls that have lasted their campaign's maximum duration.
 
 Any number of workers may run side by side: claims are atomic and every call step locks what
 it changes. Each step is its own transaction (the dispatcher's and the call desk's).
@@ -30,6 +32,7 @@ from dialer.dialing_switch import SwitchState, dialing_state
 from dialer.dispatch import Claim, Dispatcher
 from dialer.errors import DialerError
 from dialer.models import DialingMode, utc_now
+from dialer.presence import release_absent_agents
 from dialer.telephony.base import TelephonyBackend
 
 logger = logging.getLogger(__name__)
@@ -48,6 +51,8 @@ class PassReport:
     served: list[int] = field(default_factory=list)
     dialed: list[int] = field(default_factory=list)
     hung_up: list[int] = field(default_factory=list)
+    #: Agents marked away because no console of theirs was seen (:mod:`dialer.presence`).
+    absent: list[int] = field(default_factory=list)
 
 
 class DialingService:
@@ -55,8 +60,13 @@ class DialingService:
     and one telephony backend."""
 
     def __init__(self, engine: Engine, backend: TelephonyBackend, *,
-                 dispatcher: Dispatcher | None = None, desk: CallDesk | None = None) -> None:
+                 dispatcher: Dispatcher | None = None, desk: CallDesk | None = None,
+                 presence: dt.timedelta | None = None) -> None:
+        """:param presence: when given, a waiting agent with no web session seen within it
+            is marked away before each pass serves anyone (agents on the web console); None
+            for agents who wait without one (the tests' and the simulator's)."""
         self.engine = engine
+        self.presence = presence
         self.dispatcher = dispatcher or Dispatcher(engine)
         self.desk = desk or CallDesk(engine, backend)
 
@@ -114,6 +124,9 @@ class DialingService:
                 report.hung_up = self.desk.stop_all_dialing(now)
             return report
         self._backend_follows_switch(switch)
+        if self.presence is not None:
+            with transaction(self.engine) as session:
+                report.absent = release_absent_agents(session, now or utc_now(), self.presence)
         for claim in self.dispatcher.serve_waiting(now):
             case = self.place(claim, now)
             if case is not None:
@@ -138,6 +151,9 @@ def run_worker(service: DialingService, stop: threading.Event,
             stop.wait(ERROR_PAUSE.total_seconds())
             continue
         passes += 1
+        if report.absent:
+            logger.info("marked away %d waiting agents whose console was not seen",
+                        len(report.absent))
         if report.served or report.hung_up:
             logger.info("served %d agents, dialed %d calls, hung up %d", len(report.served),
                         len(report.dialed), len(report.hung_up))

@@ -14,6 +14,7 @@ import click
 from dialer.calls import CallDesk
 from dialer.db import transaction, writer
 from dialer.dialing_switch import SwitchState, dialing_state, resume_dialing, stop_dialing
+from dialer.presence import PRESENCE
 from dialer.telephony.registry import configured_backend
 from dialer.worker import DialingService, run_worker
 from survey_engine.cli.common import operator as _operator
@@ -106,9 +107,17 @@ def status_command() -> None:
 @click.option("--interval", default=1.0, show_default=True, type=click.FloatRange(0.05, 60),
               help="Seconds between passes.")
 @click.option("--once", is_flag=True, help="Make one pass and print what it did.")
-def worker(interval: float, once: bool) -> None:
+@click.option("--presence", default=PRESENCE.total_seconds(), show_default=True,
+              type=click.FloatRange(min=0),
+              help="Seconds a waiting agent's web console may stay silent (browser closed, "
+                   "workstation off) before the agent is marked away and given no more "
+                   "calls; 0 to dial for waiting agents with no console at all.")
+def worker(interval: float, once: bool, presence: float) -> None:
     """Run the dialer: serve waiting agents, place progressive calls, hang up overdue calls,
     and honour the stop-all-dialing switch, on the configured telephony backend.
+
+    An agent waiting for a call whose web console has gone silent (no request for
+    --presence seconds) is marked away first: no call is placed for nobody.
 
     Any number of workers may run side by side (PostgreSQL for more than one machine).
     Stop with Ctrl-C or SIGTERM: the pass going on is finished first.
@@ -120,10 +129,12 @@ def worker(interval: float, once: bool) -> None:
       survey-engine worker --once
     """
     engine = open_database()
-    service = DialingService(engine, configured_backend())
+    service = DialingService(engine, configured_backend(),
+                             presence=dt.timedelta(seconds=presence) if presence else None)
     if once:
         report = service.run_once()
-        click.echo(f"stopped: {report.stopped}; served {len(report.served)} agents, dialed "
+        click.echo(f"stopped: {report.stopped}; marked away {len(report.absent)} agents "
+                   f"without a console; served {len(report.served)} agents, dialed "
                    f"{len(report.dialed)} calls, hung up {len(report.hung_up)}")
         engine.dispose()
         return

@@ -15,7 +15,7 @@ import pytest
 import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 from werkzeug.test import TestResponse
 
 from dialer.accounts import set_agent_pin
@@ -31,6 +31,9 @@ from dialer.models import (
 )
 from dialer.passwords import hash_secret
 from dialer.people import create_agent
+from dialer.presence import PRESENCE
+from dialer.telephony.sim import SimBackend
+from dialer.worker import DialingService
 from survey_engine.web import create_app
 from survey_engine.web.i18n import fallback_chain, resolve
 from tests.web.centre import ADDRESS, PIN, WebCentre, app_config, csrf_of, sign_in
@@ -80,6 +83,30 @@ def test_an_agent_who_signs_out_while_waiting_is_given_no_call(web_app: Flask,
         assert agent is not None and agent.ready_since is None
     assert all(claim.agent_id != web_centre.agents["agent"]
                for claim in dispatcher.serve_waiting())
+
+
+def test_a_waiting_agent_whose_console_went_silent_is_marked_away(web_app: Flask,
+                                                                  web_centre: WebCentre) -> None:
+    """A browser closed without signing out: once the agent's session has been silent longer
+    than PRESENCE, the worker marks them away, so it dials nothing for them; an agent whose
+    console keeps asking keeps waiting."""
+    gone, here = web_centre.agents["agent"], web_centre.agents["other_agent"]
+    worker = DialingService(web_centre.engine, SimBackend(seed=3), presence=PRESENCE)
+    with time_machine.travel(utc_now(), tick=False) as traveller:
+        sign_in(web_app, web_centre, "agent")
+        console = sign_in(web_app, web_centre, "other_agent")
+        with transaction(web_centre.engine) as session:
+            session.execute(update(Agent).where(Agent.id.in_([gone, here]))
+                            .values(ready_since=utc_now()))
+        for _ in range(5):  # the waiting console asks every few seconds; the other is closed
+            traveller.shift(PRESENCE / 4)
+            assert console.get("/agent/").status_code == 200
+        report = worker.run_once()
+    assert report.absent == [gone] and gone not in report.served
+    with transaction(web_centre.engine) as session:
+        waiting = {agent.id: agent.ready_since for agent in session.scalars(select(Agent))}
+    assert waiting[gone] is None
+    assert here in report.served or waiting[here] is not None
 
 
 def test_a_second_sign_in_ends_the_agent_s_first_session(web_app: Flask,
