@@ -27,8 +27,6 @@ from typing import IO, Any, NamedTuple
 from zipfile import BadZipFile
 
 from charset_normalizer import from_bytes
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from dialer.errors import ImportRefused
 from survey_engine.questionnaire.model import ContactField, Questionnaire
@@ -310,6 +308,10 @@ def _text_lines(path: Path, binary: IO[bytes], encoding: str,
 
 
 def _open_workbook(path: Path) -> Any:
+    # openpyxl is loaded for workbooks only: every command would pay for it (0.4 s) otherwise.
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         return load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, BadZipFile, KeyError, ValueError, OSError) as error:

@@ -16,7 +16,6 @@ from results.export import export_campaign
 from results.exporters import available_formats
 from results.rates import RATE_NAMES, as_e, percent
 from results.records import Selection, snapshot
-from results.report import write_report
 from survey_engine.cli.common import echo_table, locales_option, resolve_locales
 from survey_engine.cli.database import open_database
 
@@ -185,6 +184,8 @@ def report_command(campaign_code: str, out: Path | None, language: str | None,
       survey-engine results report LUMEN-CSAT-2025
       survey-engine results report LUMEN-CSAT-2025 --lang fr --out lumen-fr.html
     """
+    from results.report import write_report  # matplotlib: loaded for this command only
+
     engine = open_database()
     try:
         result = write_report(engine, campaign_code, out, language=language,
