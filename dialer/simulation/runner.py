@@ -63,6 +63,9 @@ WRAP_UP = dt.timedelta(seconds=15)
 INTRODUCTION = dt.timedelta(seconds=25)
 #: How often the backlog is sampled and progress reported, in simulated time.
 SAMPLE_EVERY = dt.timedelta(minutes=15)
+#: How old (by wall clock) the dispatcher's and the call desk's snapshots of windows, shifts
+#: and retry rules may be: nothing else changes them while the simulation runs.
+ROSTER_TTL = dt.timedelta(seconds=30)
 #: What the questionnaire's own ending means for the call.
 _OUTCOME_ENDINGS = {"complete": CallEnding.COMPLETE, "refusal": CallEnding.REFUSAL,
                     "screened_out": CallEnding.SCREENED_OUT,
@@ -113,9 +116,9 @@ class Simulation:
             raise DialerError("bad_days", f"simulate between a few hours and 31 days, not "
                                           f"{self.days}")
         self.end = self.start + dt.timedelta(days=self.days)
-        self.dispatcher = Dispatcher(self.engine, roster_ttl=dt.timedelta(seconds=30),
+        self.dispatcher = Dispatcher(self.engine, roster_ttl=ROSTER_TTL,
                                      rng=random.Random(f"dispatch:{self.backend.seed}"))
-        self.desk = CallDesk(self.engine, self.backend)
+        self.desk = CallDesk(self.engine, self.backend, roster_ttl=ROSTER_TTL)
         self.interviews = InterviewDesk(self.engine)
 
     def run(self) -> Tally:
