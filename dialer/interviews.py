@@ -152,9 +152,10 @@ class InterviewDesk:
                 "questionnaire": row.questionnaire_slug,
                 "version": row.questionnaire_version, "language": row.language,
                 "catalog_sha256": row.catalog_sha256, "answered": row.answered})]
-            entries += self._asked(live, actor, moment, attempt, row)
+            asked = live.current()
+            entries += self._asked(live, actor, moment, attempt, row, asked)
             trace.defer(session, campaign.id, entries)
-            return Turn(row.id, live.current(), live.outcome)
+            return Turn(row.id, asked, live.outcome)
 
     def _keep(self, interview_id: int, live: Engine_) -> None:
         """Remember a live engine for the next answers, forgetting the oldest beyond
@@ -227,9 +228,10 @@ class InterviewDesk:
             entries = [trace.Entry("answer_given", actor, moment, contact.id, attempt.id,
                                    row.id, {"question": prompt.question_id, "value": stored,
                                             "shown_order": shown})]
-            entries += self._asked(live, actor, moment, attempt, row)
+            asked = live.current()
+            entries += self._asked(live, actor, moment, attempt, row, asked)
             trace.defer(session, campaign.id, entries)
-            return Turn(row.id, live.current(), live.outcome)
+            return Turn(row.id, asked, live.outcome)
 
     def back(self, attempt_id: int, now: dt.datetime | None = None, *,
              session: Session | None = None) -> Turn:
@@ -255,7 +257,7 @@ class InterviewDesk:
             trace.defer(session, campaign.id, [
                 trace.Entry("answer_withdrawn", actor, moment, contact.id, attempt.id, row.id,
                             {"question": prompt.question_id}),
-                *self._asked(live, actor, moment, attempt, row)])
+                *self._asked(live, actor, moment, attempt, row, live.current())])
             return Turn(row.id, prompt, None)
 
     # --- after the call -----------------------------------------------------------------
@@ -382,8 +384,8 @@ class InterviewDesk:
         row.updated_at = moment
 
     def _asked(self, live: Engine_, actor: str, moment: dt.datetime, attempt: Attempt,
-               row: Interview) -> list[trace.Entry]:
-        prompt = live.current()
+               row: Interview, prompt: Prompt | None) -> list[trace.Entry]:
+        """The event of what is asked now: ``prompt`` (``live.current()``), or the end."""
         if prompt is None:
             return [trace.Entry("interview_ended", actor, moment, attempt.contact_id,
                                 attempt.id, row.id, {"outcome": live.outcome})]

@@ -21,6 +21,7 @@ row the attempt points to.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from sqlalchemy import Select, String, bindparam, exists, func, select
@@ -80,13 +81,21 @@ def resolve_number(session: Session, attempt_id: int, now: dt.datetime,
     _check_attempt(attempt, contact, campaign, now)
     _check_switch_and_lists(session, attempt, contact)
     try:
-        check_number(contact.phone_e164, allowed_countries=campaign.allowed_countries,
-                     allowed_types=campaign.allowed_number_types)
+        _check_number(contact.phone_e164, frozenset(campaign.allowed_countries),
+                      frozenset(campaign.allowed_number_types))
     except NumberRefused as refusal:
         raise DialRefused(refusal.reason, f"attempt {attempt_id}: the number is refused for "
                                           f"this campaign ({refusal.reason})") from None
     _check_moment(session, attempt, contact, campaign, now, roster)
     return Resolved(attempt, contact, campaign, contact.phone_e164)
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _check_number(phone: str, countries: frozenset[str], types: frozenset[str]) -> None:
+    """:func:`dialer.phones.check_number`, remembered for the numbers it accepted (it depends
+    on nothing but its arguments; a refusal raises, so it is never remembered). A contact is
+    dialed a few times, and parsing is a sizeable part of a dial."""
+    check_number(phone, allowed_countries=countries, allowed_types=types)
 
 
 def _check_attempt(attempt: Attempt, contact: Contact, campaign: Campaign,
