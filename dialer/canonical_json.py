@@ -42,7 +42,7 @@ def _plain(value: Any) -> bool:
     if kind is str or kind is bool or value is None:
         return True
     if kind is int:
-        return -_INT_MAX <= value <= _INT_MAX
+        return bool(-_INT_MAX <= value <= _INT_MAX)
     if kind is dict:
         return all(type(key) is str and key.isascii() and _plain(item)
                    for key, item in value.items())
