@@ -9,6 +9,8 @@ What it does, in one process and one SQLite scratch file (the simulator's own da
 3. ``Simulation.run`` for DAYS days from a Monday 00:00 UTC: every call claimed, dialed through
    the ``sim`` backend, interviewed, ended and traced. Reported: wall time, simulated hours per
    wall-clock second, attempts, answers and trace events per second, milliseconds per attempt.
+   Also reported: the milliseconds per attempt of each simulated day (a day ends at the first
+   progress sample past it), to see whether the cost grows with the file.
 4. Baseline, same file, same run: BASELINE transactions that each insert one row and commit
    through the same session layer, the least a traced call could write.
 5. ``trace verify`` of the whole chain, timed.
@@ -91,10 +93,20 @@ def main() -> None:
                                  contacts=options.contacts, languages=LANGUAGES,
                                  seed=options.seed, today=MONDAY.date())
         prepared = time.perf_counter() - started
-        started = time.perf_counter()
-        tally = Simulation(target, SimBackend(seed=options.seed), options.start, options.days,
-                           centre.agent_ids).run()
+        started, cpu_started = time.perf_counter(), time.process_time()
+        days: list[tuple[int, float]] = []  # attempts and wall seconds at each simulated day
+        simulation = Simulation(target, SimBackend(seed=options.seed), options.start,
+                                options.days, centre.agent_ids)
+
+        def progress(moment: dt.datetime) -> None:
+            if moment - options.start >= dt.timedelta(days=len(days) + 1):
+                days.append((simulation.tally.total_attempts, time.perf_counter() - started))
+
+        simulation.progress = progress
+        tally = simulation.run()
         simulated = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started
+        days.append((tally.total_attempts, simulated))
         with transaction(target) as session:
             answers = session.scalar(select(func.count()).select_from(AnswerRecord)) or 0
             events = session.scalar(select(func.count()).select_from(TraceEvent)) or 0
@@ -118,10 +130,19 @@ def main() -> None:
           f"{tally.total_completes:,} completes, {answers:,} answers, {events:,} events "
           f"({events / simulated:,.0f}/s) |")
     per_attempt = 1000 * simulated / max(attempts, 1)
-    print(f"| per attempt | | {per_attempt:.2f} ms |")
+    print(f"| per attempt | | {per_attempt:.2f} ms ({1000 * cpu / max(attempts, 1):.2f} ms of "
+          "this process's CPU time) |")
     print(f"| baseline: one-row transaction | | {base:.3f} ms "
           f"({per_attempt / base:.0f}× for a whole call) |")
     print(f"| trace verify | {verified:.1f} | {events / max(verified, 1e-9):,.0f} events/s |")
+    print()
+    print("| simulated day | attempts | wall s | ms per attempt |")
+    print("|---:|---:|---:|---:|")
+    before = (0, 0.0)
+    for number, (made, wall) in enumerate(days, 1):
+        count, seconds = made - before[0], wall - before[1]
+        print(f"| {number} | {count:,} | {seconds:.1f} | {1000 * seconds / max(count, 1):.2f} |")
+        before = (made, wall)
 
 
 if __name__ == "__main__":

@@ -131,8 +131,10 @@ class CallDesk:
         """
         moment = now or utc_now()
         with unit_of_work(self.engine, session) as session:
-            # One attempt at a time per agent: the agent's row is the lock (PostgreSQL).
-            session.execute(_LOCK_AGENT, {"agent": claim.agent_id})
+            # One attempt at a time per agent: the agent's row is the lock (PostgreSQL; a
+            # SQLite call transaction holds the database's write lock from its start).
+            if locks_rows(session):
+                session.execute(_LOCK_AGENT, {"agent": claim.agent_id})
             for open_attempt in session.scalars(_OPEN_ATTEMPTS, {"agent": claim.agent_id}):
                 if not self._abandon_stale(session, open_attempt, moment):
                     raise DialerError("agent_busy", f"agent {claim.agent_code} already has a "

@@ -21,7 +21,7 @@ from sqlalchemy import Engine, Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from dialer import claims
-from dialer.db import transaction, writer
+from dialer.db import transaction, unit_of_work, writer
 from dialer.dispatch_plan import AgentProfile, Roster, fresh_roster, read_roster
 from dialer.errors import DialerError
 from dialer.models import Agent, Contact, ContactPhase, ContactState, utc_now
@@ -81,17 +81,20 @@ class Dispatcher:
         """Read campaigns, groups and agents again at the next call (after changing them)."""
         self._roster = None
 
-    def next_call(self, agent_id: int, now: dt.datetime | None = None) -> Claim | None:
+    def next_call(self, agent_id: int, now: dt.datetime | None = None, *,
+                  session: Session | None = None) -> Claim | None:
         """Claim the contact ``agent_id`` should call now, or None when there is none.
 
         ``now`` is for tests and simulations: a real claim is made at the present instant (its
         lease counts from ``now``); to see who would be given whom at another instant, use
-        :meth:`preview`, which holds nothing.
+        :meth:`preview`, which holds nothing. With a ``session``, the claim joins the caller's
+        transaction (the simulator claims and calls in one; on SQLite it must have begun
+        ``IMMEDIATE``, :func:`dialer.db.writer`).
 
         :raises DialerError: ``agent_unknown`` (no such active agent), ``off_shift``.
         """
         moment = now or utc_now()
-        with transaction(self.engine) as session:
+        with unit_of_work(self.engine, session) as session:
             return self._next_call(session, agent_id, moment)
 
     def _next_call(self, session: Session, agent_id: int, now: dt.datetime) -> Claim | None:

@@ -31,7 +31,7 @@ from dialer.models import (
     Shift,
     Site,
 )
-from dialer.windows import WeeklyShift, WeeklyWindow, is_callable, on_shift
+from dialer.windows import WeeklyShift, WeeklyWindow, is_callable, local_time, on_shift
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +91,9 @@ class Roster:
     agents: dict[int, AgentProfile]
     taken_at: dt.datetime
     groups_by_id: dict[int, Group] = field(init=False)
+    #: :meth:`callable_groups` by UTC minute, for the minutes where it cannot change.
+    _callable_by_minute: dict[dt.datetime, list[Group]] = field(
+        init=False, repr=False, compare=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "groups_by_id", {group.id: group for group in self.groups})
@@ -100,7 +103,24 @@ class Roster:
         return self.groups_by_id[group_id]
 
     def callable_groups(self, instant: dt.datetime) -> list[Group]:
-        """Groups of running campaigns whose respondents may be called at ``instant``."""
+        """Groups of running campaigns whose respondents may be called at ``instant``.
+
+        Worked out once per minute when nothing can change within it (every window starts and
+        ends on a whole minute, and every group's zone keeps one whole-minute offset through
+        the minute): then the local date and the local minute, all a window or a holiday
+        depends on, are the same at every instant of it. Dispatch asks with every claim."""
+        minute = instant.astimezone(dt.UTC).replace(second=0, microsecond=0)
+        known = self._callable_by_minute.get(minute)
+        if known is not None:
+            return list(known)
+        result = self._callable_groups(instant)
+        if self._fixed_through(minute):
+            if len(self._callable_by_minute) > _MINUTES_KEPT:
+                self._callable_by_minute.clear()
+            self._callable_by_minute[minute] = list(result)
+        return result
+
+    def _callable_groups(self, instant: dt.datetime) -> list[Group]:
         result = []
         for group in self.groups:
             rules = self.campaigns[group.campaign_id]
@@ -108,6 +128,21 @@ class Roster:
                            skip_public_holidays=rules.skip_public_holidays):
                 result.append(group)
         return result
+
+    def _fixed_through(self, minute: dt.datetime) -> bool:
+        """Whether :meth:`callable_groups` gives the same groups at every instant of the UTC
+        ``minute`` (see there)."""
+        last = minute + _LAST_OF_MINUTE
+        for rules in self.campaigns.values():
+            if any(edge.second or edge.microsecond for window in rules.windows
+                   for edge in (window.start, window.end)):
+                return False
+        for zone in {group.time_zone for group in self.groups}:
+            offset = local_time(minute, zone).utcoffset()
+            if offset is None or offset.total_seconds() % 60 \
+                    or local_time(last, zone).utcoffset() != offset:
+                return False
+        return True
 
     def open_groups(self, agent: AgentProfile, instant: dt.datetime) -> list[list[Group]]:
         """The groups ``agent`` may be given at ``instant``, one list per campaign priority,
@@ -123,6 +158,12 @@ class Roster:
     def agents_on_shift(self, instant: dt.datetime) -> list[AgentProfile]:
         """Active agents working at ``instant``."""
         return [agent for agent in self.agents.values() if agent.on_shift(instant)]
+
+
+#: The last instant of a minute, from its first.
+_LAST_OF_MINUTE = dt.timedelta(seconds=59, microseconds=999_999)
+#: How many minutes of callable groups a roster keeps (it lives a few seconds in service).
+_MINUTES_KEPT = 1440
 
 
 def campaign_rules(campaign: Campaign) -> CampaignRules:

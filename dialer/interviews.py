@@ -18,15 +18,16 @@ overwritten.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, bindparam, select
+from sqlalchemy import Engine, Table, bindparam, insert, select
 from sqlalchemy import event as sqlalchemy_event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from dialer import trace
 from dialer.actors import actor_of, agent_code
@@ -55,6 +56,9 @@ LIVE_ENGINES = 2000
 #: Key in ``Session.info``: interview rows this transaction has locked (and wrote last), by
 #: contact id; they are read again only in a new transaction.
 _HELD = "dialer.interviews.held"
+#: Key in ``Session.info``: answer rows to insert when the transaction commits.
+_PENDING_ANSWERS = "dialer.interviews.pending_answers"
+_INSERT_ANSWER = insert(cast(Table, AnswerRecord.__table__))
 #: A contact's interview, its row locked until the transaction ends (PostgreSQL).
 _CONTACT_INTERVIEW_LOCKED = select(Interview).where(
     Interview.contact_id == bindparam("contact")).with_for_update()
@@ -148,9 +152,10 @@ class InterviewDesk:
                 "questionnaire": row.questionnaire_slug,
                 "version": row.questionnaire_version, "language": row.language,
                 "catalog_sha256": row.catalog_sha256, "answered": row.answered})]
-            entries += self._asked(live, actor, moment, attempt, row)
+            asked = live.current()
+            entries += self._asked(live, actor, moment, attempt, row, asked)
             trace.defer(session, campaign.id, entries)
-            return Turn(row.id, live.current(), live.outcome)
+            return Turn(row.id, asked, live.outcome)
 
     def _keep(self, interview_id: int, live: Engine_) -> None:
         """Remember a live engine for the next answers, forgetting the oldest beyond
@@ -215,16 +220,18 @@ class InterviewDesk:
             actor = self._actor(session, attempt)
             stored = live.state.answers.get(prompt.question_id)
             shown = [option.code for option in prompt.options] or None
-            session.add(AnswerRecord(interview_id=row.id, attempt_id=attempt.id,
-                                     question_id=prompt.question_id, kind=AnswerKind.GIVEN,
-                                     value=stored, shown_order=shown, actor=actor, at=moment))
+            _store_answer(session, {"interview_id": row.id, "attempt_id": attempt.id,
+                                    "question_id": prompt.question_id,
+                                    "kind": AnswerKind.GIVEN, "value": stored,
+                                    "shown_order": shown, "actor": actor, "at": moment})
             self._save(row, live, moment, attempt.id)
             entries = [trace.Entry("answer_given", actor, moment, contact.id, attempt.id,
                                    row.id, {"question": prompt.question_id, "value": stored,
                                             "shown_order": shown})]
-            entries += self._asked(live, actor, moment, attempt, row)
+            asked = live.current()
+            entries += self._asked(live, actor, moment, attempt, row, asked)
             trace.defer(session, campaign.id, entries)
-            return Turn(row.id, live.current(), live.outcome)
+            return Turn(row.id, asked, live.outcome)
 
     def back(self, attempt_id: int, now: dt.datetime | None = None, *,
              session: Session | None = None) -> Turn:
@@ -242,14 +249,15 @@ class InterviewDesk:
             except EngineError as error:
                 raise DialerError(error.code, error.message) from None
             actor = self._actor(session, attempt)
-            session.add(AnswerRecord(interview_id=row.id, attempt_id=attempt.id,
-                                     question_id=prompt.question_id,
-                                     kind=AnswerKind.WITHDRAWN, actor=actor, at=moment))
+            _store_answer(session, {"interview_id": row.id, "attempt_id": attempt.id,
+                                    "question_id": prompt.question_id,
+                                    "kind": AnswerKind.WITHDRAWN, "actor": actor,
+                                    "at": moment})
             self._save(row, live, moment, attempt.id)
             trace.defer(session, campaign.id, [
                 trace.Entry("answer_withdrawn", actor, moment, contact.id, attempt.id, row.id,
                             {"question": prompt.question_id}),
-                *self._asked(live, actor, moment, attempt, row)])
+                *self._asked(live, actor, moment, attempt, row, live.current())])
             return Turn(row.id, prompt, None)
 
     # --- after the call -----------------------------------------------------------------
@@ -376,8 +384,8 @@ class InterviewDesk:
         row.updated_at = moment
 
     def _asked(self, live: Engine_, actor: str, moment: dt.datetime, attempt: Attempt,
-               row: Interview) -> list[trace.Entry]:
-        prompt = live.current()
+               row: Interview, prompt: Prompt | None) -> list[trace.Entry]:
+        """The event of what is asked now: ``prompt`` (``live.current()``), or the end."""
         if prompt is None:
             return [trace.Entry("interview_ended", actor, moment, attempt.contact_id,
                                 attempt.id, row.id, {"outcome": live.outcome})]
@@ -393,6 +401,34 @@ class InterviewDesk:
 @sqlalchemy_event.listens_for(Session, "after_rollback")
 def _forget_held(session: Session) -> None:
     session.info.pop(_HELD, None)
+
+
+def _store_answer(session: Session, values: dict[str, Any]) -> None:
+    """Insert an answer row when the transaction commits, with the answers before it, in
+    order (one statement for a run of them: a simulated call gives them all in one
+    transaction). An answer given in its own transaction, as on a live call, is committed
+    before :meth:`InterviewDesk.answer` returns. A withdrawal has no value and no shown order
+    (SQL NULL, where a given answer's None is JSON null)."""
+    pending: list[dict[str, Any]] = session.info.setdefault(_PENDING_ANSWERS, [])
+    pending.append(values)
+    if session.in_nested_transaction():  # a savepoint may roll back: write them now
+        _write_answers(session)
+
+
+@sqlalchemy_event.listens_for(Session, "before_commit")
+def _write_answers(session: Session) -> None:
+    pending: list[dict[str, Any]] | None = session.info.pop(_PENDING_ANSWERS, None)
+    if not pending:
+        return
+    connection = session.connection()
+    for _shape, rows in itertools.groupby(pending, key=len):
+        connection.execute(_INSERT_ANSWER, list(rows))
+
+
+@sqlalchemy_event.listens_for(Session, "after_transaction_end")
+def _drop_answers(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the transaction itself ended, not a savepoint in it
+        session.info.pop(_PENDING_ANSWERS, None)
 
 
 def _contact_fields(fields: Mapping[str, Any]) -> dict[str, Any]:

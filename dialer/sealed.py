@@ -21,12 +21,13 @@ row the attempt points to.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from sqlalchemy import Select, String, bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
-from dialer.dialing_switch import dialing_stopped
+from dialer.dialing_switch import stopped_clause
 from dialer.dispatch_plan import AgentProfile, CampaignRules, Group, Roster, campaign_rules
 from dialer.models import (
     Agent,
@@ -78,18 +79,23 @@ def resolve_number(session: Session, attempt_id: int, now: dt.datetime,
     campaign = session.get(Campaign, attempt.campaign_id)
     assert contact is not None and campaign is not None  # foreign keys
     _check_attempt(attempt, contact, campaign, now)
-    if dialing_stopped(session):
-        raise DialRefused("dialing_stopped", f"attempt {attempt_id}: all dialing is stopped "
-                                             "(stop-all-dialing switch)")
-    _check_lists(session, attempt, contact)
+    _check_switch_and_lists(session, attempt, contact)
     try:
-        check_number(contact.phone_e164, allowed_countries=campaign.allowed_countries,
-                     allowed_types=campaign.allowed_number_types)
+        _check_number(contact.phone_e164, frozenset(campaign.allowed_countries),
+                      frozenset(campaign.allowed_number_types))
     except NumberRefused as refusal:
         raise DialRefused(refusal.reason, f"attempt {attempt_id}: the number is refused for "
                                           f"this campaign ({refusal.reason})") from None
     _check_moment(session, attempt, contact, campaign, now, roster)
     return Resolved(attempt, contact, campaign, contact.phone_e164)
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _check_number(phone: str, countries: frozenset[str], types: frozenset[str]) -> None:
+    """:func:`dialer.phones.check_number`, remembered for the numbers it accepted (it depends
+    on nothing but its arguments; a refusal raises, so it is never remembered). A contact is
+    dialed a few times, and parsing is a sizeable part of a dial."""
+    check_number(phone, allowed_countries=countries, allowed_types=types)
 
 
 def _check_attempt(attempt: Attempt, contact: Contact, campaign: Campaign,
@@ -118,23 +124,30 @@ def _check_attempt(attempt: Attempt, contact: Contact, campaign: Campaign,
                                          "attempts")
 
 
-def _listed_or_excluded() -> Select[bool, bool]:
-    """Whether the number ``phone`` is on the do-not-call list, and whether it is excluded for
-    the agent ``agent``, in one statement (built once: it runs with every dial)."""
+def _stopped_listed_or_excluded() -> Select[bool, bool, bool]:
+    """Whether all dialing is stopped, whether the number ``phone`` is on the do-not-call
+    list, and whether it is excluded for the agent ``agent``, in one statement (built once: it
+    runs with every dial)."""
     phone = bindparam("phone", type_=String())
     listed = exists().where(DoNotCall.phone_e164 == phone)
     excluded = exists().where(
         AgentExclusion.agent_id == bindparam("agent"),
         func.substr(phone, 1, func.length(AgentExclusion.prefix)) == AgentExclusion.prefix)
-    return select(listed, excluded)
+    return select(stopped_clause(), listed, excluded)
 
 
-_LISTED_OR_EXCLUDED = _listed_or_excluded()
+_STOPPED_LISTED_OR_EXCLUDED = _stopped_listed_or_excluded()
 
 
-def _check_lists(session: Session, attempt: Attempt, contact: Contact) -> None:
-    on_list, is_excluded = session.execute(
-        _LISTED_OR_EXCLUDED, {"phone": contact.phone_e164, "agent": attempt.agent_id}).one()
+def _check_switch_and_lists(session: Session, attempt: Attempt, contact: Contact) -> None:
+    """The stop-all-dialing switch first, then the do-not-call list and the agent's
+    exclusions."""
+    stopped, on_list, is_excluded = session.execute(
+        _STOPPED_LISTED_OR_EXCLUDED,
+        {"phone": contact.phone_e164, "agent": attempt.agent_id}).one()
+    if stopped:
+        raise DialRefused("dialing_stopped", f"attempt {attempt.id}: all dialing is stopped "
+                                             "(stop-all-dialing switch)")
     if on_list:
         raise DialRefused("do_not_call", f"attempt {attempt.id}: the number is on the "
                                          "do-not-call list")

@@ -29,6 +29,7 @@ from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, SessionTransaction
 
+from dialer import canonical_json
 from dialer.errors import DialerError
 from dialer.models import TraceEvent, TraceHead
 
@@ -64,7 +65,7 @@ def canonical_form(campaign_id: int, seq: int, entry: Entry) -> bytes:
         "contact": entry.contact_id, "attempt": entry.attempt_id,
         "interview": entry.interview_id, "data": dict(entry.data)}
     try:
-        return rfc8785.dumps(document)
+        return canonical_json.dumps(document)
     except (rfc8785.CanonicalizationError, TypeError, ValueError) as error:
         raise DialerError("trace_data", f"{entry.kind}: data is not canonical JSON: {error}"
                           ) from None

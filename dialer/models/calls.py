@@ -78,7 +78,12 @@ class Attempt(Base):
                       # the latest refused dials, for the supervisors' live board
                       Index("ix_attempts_refused", "id",
                             sqlite_where=text("refusal IS NOT NULL"),
-                            postgresql_where=text("refusal IS NOT NULL")))
+                            postgresql_where=text("refusal IS NOT NULL")),
+                      # an agent's open attempt, read with every claim: without it, every
+                      # attempt the agent ever made is read
+                      Index("ix_attempts_open", "agent_id",
+                            sqlite_where=text("ended_at IS NULL"),
+                            postgresql_where=text("ended_at IS NULL")))
 
 
 class Interview(Base):

@@ -7,8 +7,8 @@ an answered respondent (drawn by the sim backend) cooperates, refuses, breaks of
 appointment or turns out to speak another language; a cooperating respondent answers the
 questionnaire by its logic (:mod:`dialer.simulation.answers`). Every step is written to the
 database and traced exactly as live calls are, so what the simulation reports is what the
-centre would have recorded. One difference: a simulated call is written in one transaction
-(claim aside), where a live call commits every step as it happens.
+centre would have recorded. One difference: a simulated call is written in one transaction,
+claim included, where a live call commits every step as it happens.
 
 Nothing sleeps: durations come from the sim backend's distributions and move the virtual clock.
 """
@@ -63,6 +63,9 @@ WRAP_UP = dt.timedelta(seconds=15)
 INTRODUCTION = dt.timedelta(seconds=25)
 #: How often the backlog is sampled and progress reported, in simulated time.
 SAMPLE_EVERY = dt.timedelta(minutes=15)
+#: How old (by wall clock) the dispatcher's and the call desk's snapshots of windows, shifts
+#: and retry rules may be: nothing else changes them while the simulation runs.
+ROSTER_TTL = dt.timedelta(seconds=30)
 #: What the questionnaire's own ending means for the call.
 _OUTCOME_ENDINGS = {"complete": CallEnding.COMPLETE, "refusal": CallEnding.REFUSAL,
                     "screened_out": CallEnding.SCREENED_OUT,
@@ -113,9 +116,9 @@ class Simulation:
             raise DialerError("bad_days", f"simulate between a few hours and 31 days, not "
                                           f"{self.days}")
         self.end = self.start + dt.timedelta(days=self.days)
-        self.dispatcher = Dispatcher(self.engine, roster_ttl=dt.timedelta(seconds=30),
+        self.dispatcher = Dispatcher(self.engine, roster_ttl=ROSTER_TTL,
                                      rng=random.Random(f"dispatch:{self.backend.seed}"))
-        self.desk = CallDesk(self.engine, self.backend)
+        self.desk = CallDesk(self.engine, self.backend, roster_ttl=ROSTER_TTL)
         self.interviews = InterviewDesk(self.engine)
 
     def run(self) -> Tally:
@@ -154,23 +157,23 @@ class Simulation:
     # --- one agent's turn ---------------------------------------------------------------
     def _turn(self, agent: AgentClock, moment: dt.datetime) -> dt.datetime:
         """Let the agent make one call (or wait); the instant they are free again."""
-        try:
-            claim = self.dispatcher.next_call(agent.agent_id, moment)
-        except DialerError as error:
-            if error.code != "off_shift":
-                raise
-            return moment + IDLE_STEP
-        if claim is None:
-            wait = agent.idle_step
-            agent.idle_step = min(wait * 2, MAX_IDLE_STEP)
-            return min(moment + wait, agent.shift_end(moment))
-        agent.idle_step = IDLE_STEP
         with transaction(self.desk.engine) as session:
+            try:
+                claim = self.dispatcher.next_call(agent.agent_id, moment, session=session)
+            except DialerError as error:
+                if error.code != "off_shift":
+                    raise
+                return moment + IDLE_STEP
+            if claim is None:
+                wait = agent.idle_step
+                agent.idle_step = min(wait * 2, MAX_IDLE_STEP)
+                return min(moment + wait, agent.shift_end(moment))
+            agent.idle_step = IDLE_STEP
             return self._call(agent, claim, moment, session)
 
     def _call(self, agent: AgentClock, claim: Claim, moment: dt.datetime, session: Session
               ) -> dt.datetime:
-        """One call from claim to disposition, in one transaction (``session``)."""
+        """One call from claim to disposition, in the claim's transaction (``session``)."""
         case = self.desk.open_attempt(claim, moment, session=session)
         dial_at = moment + (PREVIEW_TIME if case.mode == "preview" else dt.timedelta(0))
         result = self.desk.dial(case.attempt_id, dial_at, session=session)

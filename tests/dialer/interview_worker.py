@@ -69,7 +69,8 @@ class Holder:
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.question: str | None = None
-        # Registered after dialer.trace's own listener, so it runs after the trace appends.
+        # Registered after the listeners of dialer.trace and dialer.interviews, so it runs
+        # after the trace appends and the answer rows are inserted.
         event.listen(Session, "before_commit", self.before_commit)
 
     def before_commit(self, session: Session) -> None:

@@ -192,9 +192,10 @@ class Recorder:
 class RecordingDispatcher(Dispatcher):
     recorder: Recorder
 
-    def next_call(self, agent_id: int, now: dt.datetime | None = None) -> Claim | None:
+    def next_call(self, agent_id: int, now: dt.datetime | None = None, *,
+                  session: Session | None = None) -> Claim | None:
         with self.recorder.raising("Dispatcher.next_call"):
-            claim = super().next_call(agent_id, now)
+            claim = super().next_call(agent_id, now, session=session)
         self.recorder.keep("Dispatcher.next_call", claim)
         return claim
 

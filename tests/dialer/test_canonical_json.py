@@ -1,0 +1,72 @@
+"""The trace's canonical JSON writes the bytes ``rfc8785`` writes, for every document: plain
+ones through the fast path, the rest (floats, non-ASCII keys, lone surrogates, integers past
+2**53, other types) through ``rfc8785`` itself, which refuses the same documents."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+import rfc8785
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dialer import canonical_json
+from dialer.errors import DialerError
+from dialer.trace import Entry, canonical_form
+
+#: Any code point, surrogates and controls included.
+_ANY_TEXT = st.text(st.characters(min_codepoint=0, max_codepoint=0x10FFFF, categories=None),
+                    max_size=12)
+_SCALARS = (st.none() | st.booleans() | _ANY_TEXT | st.text(max_size=12)
+            | st.integers(-(2**53) + 1, 2**53 - 1) | st.integers()
+            | st.floats(allow_nan=True, allow_infinity=True))
+_KEYS = st.text(max_size=6) | _ANY_TEXT | st.sampled_from(["a", "B", "é", "\U0001f600", "\uffff"])
+_DOCUMENTS = st.recursive(
+    _SCALARS, lambda inner: (st.lists(inner, max_size=4)
+                             | st.lists(inner, max_size=3).map(tuple)
+                             | st.dictionaries(_KEYS, inner, max_size=4)
+                             | st.dictionaries(st.integers(0, 3), inner, max_size=2)),
+    max_leaves=12)
+
+
+def _outcome(function: Any, document: Any) -> tuple[str, Any]:
+    try:
+        return "bytes", function(document)
+    except Exception as error:  # the same refusal, whichever way it was found
+        return "error", type(error)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_DOCUMENTS)
+def test_the_same_bytes_or_the_same_refusal_as_rfc8785(document: Any) -> None:
+    assert _outcome(canonical_json.dumps, document) == _outcome(rfc8785.dumps, document)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(max_size=8), _DOCUMENTS, max_size=5))
+def test_an_events_canonical_form_is_rfc8785(data: dict[str, Any]) -> None:
+    entry = Entry("answer_given", "agent:NL01", dt.datetime(2026, 11, 30, 9, tzinfo=dt.UTC),
+                  7, 11, 13, data)
+    document = {"campaign": 1, "seq": 5, "kind": entry.kind, "actor": entry.actor,
+                "at": "2026-11-30T09:00:00.000000+00:00", "contact": 7, "attempt": 11,
+                "interview": 13, "data": data}
+    try:
+        expected = rfc8785.dumps(document)
+    except (rfc8785.CanonicalizationError, TypeError, ValueError):
+        with pytest.raises(DialerError) as refused:
+            canonical_form(1, 5, entry)
+        assert refused.value.code == "trace_data"
+    else:
+        assert canonical_form(1, 5, entry) == expected
+
+
+@pytest.mark.parametrize("document", [
+    {"b": 1, "a": [True, None, "x\u2028\x7f\x00\x1f\"\\"], "c": {}},
+    {"\U0001f600": 1, "\uffff": 2},  # UTF-16 order differs from code point order here
+    [1.0, 0.1, 1e21, 1e-7, -0.0, 2**53 - 1],
+    "\ud800",
+])
+def test_known_differences_of_json_are_left_to_rfc8785(document: Any) -> None:
+    assert _outcome(canonical_json.dumps, document) == _outcome(rfc8785.dumps, document)
