@@ -28,18 +28,18 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, text
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.scratch import scratch_database
 from dialer.campaigns import create_campaign, create_client
 from dialer.db import make_engine, transaction
 from dialer.importing import import_contacts
-from dialer.schema import upgrade
 
 REPO = Path(__file__).resolve().parents[1]
 QUESTIONNAIRE = REPO / "questionnaires" / "customer-satisfaction.yaml"
@@ -71,29 +71,12 @@ def write_file(path: Path, rows: int) -> None:
 @contextmanager
 def database(url: str | None, folder: Path) -> Iterator[Engine]:
     """A migrated database: a SQLite file in ``folder``, or a new schema at a PostgreSQL URL."""
-    admin: Engine | None = None
-    schema: str | None = None
-    if url is None:
-        engine = make_engine(f"sqlite:///{folder / 'bench.sqlite3'}")
-    else:
-        schema = f"bench_{uuid.uuid4().hex[:12]}"
-        admin_url = make_url(url)
-        if admin_url.drivername == "postgresql":
-            admin_url = admin_url.set(drivername="postgresql+psycopg")
-        admin = create_engine(admin_url)
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        engine = make_engine(admin_url.update_query_dict(
-            {"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False))
-    try:
-        upgrade(engine)
-        yield engine
-    finally:
-        engine.dispose()
-        if admin is not None:
-            with admin.begin() as connection:
-                connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-            admin.dispose()
+    with scratch_database(url, folder) as scratch:
+        engine = make_engine(scratch)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
 
 
 def baseline(engine: Engine, path: Path, batch_size: int) -> float:

@@ -49,18 +49,14 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.scratch import scratch_database
 from bench.web_agents import (
     BASELINE_STEP,
     PIN,
@@ -74,7 +70,6 @@ from dialer.centre_file import load_centre_file
 from dialer.db import make_engine
 from dialer.importing import import_contacts
 from dialer.passwords import hash_secret
-from dialer.schema import upgrade
 from tests.web.live_server import served_with_worker
 
 REPO = Path(__file__).resolve().parents[1]
@@ -129,35 +124,6 @@ def config_file(path: Path, seed: int, time_scale: float) -> None:
     rates = ", ".join(f"{name} = 0" for name in RATES)
     path.write_text(f'[telephony]\nbackend = "sim"\n\n[telephony.sim]\nseed = {seed}\n'
                     f"time_scale = {time_scale!r}\nrates = {{ {rates} }}\n", encoding="utf-8")
-
-
-@contextmanager
-def database(url: str | None, folder: Path) -> Iterator[str]:
-    """The URL of a new migrated database: a SQLite file in ``folder``, or a new schema at a
-    PostgreSQL URL (dropped at the end)."""
-    if url is None:
-        scratch = f"sqlite:///{folder / 'centre.sqlite3'}"
-        admin = None
-    else:
-        schema = f"bench_{uuid.uuid4().hex[:12]}"
-        admin_url = make_url(url)
-        if admin_url.drivername == "postgresql":
-            admin_url = admin_url.set(drivername="postgresql+psycopg")
-        admin = create_engine(admin_url)
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        scratch = admin_url.update_query_dict({"options": f"-csearch_path={schema}"}) \
-            .render_as_string(hide_password=False)
-    try:
-        engine = make_engine(scratch)
-        upgrade(engine)
-        engine.dispose()
-        yield scratch
-    finally:
-        if admin is not None:
-            with admin.begin() as connection:
-                connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-            admin.dispose()
 
 
 def fill(url: str, folder: Path, agents: int, contacts: int) -> None:
@@ -235,7 +201,7 @@ def main() -> None:
         instance = folder / "instance"
         instance.mkdir()
         config_file(instance / "config.toml", options.seed, options.time_scale)
-        with database(options.database_url, folder) as url:
+        with scratch_database(options.database_url, folder, "centre") as url:
             began = time.perf_counter()
             fill(url, folder, options.agents, options.contacts)
             prepared = time.perf_counter() - began
