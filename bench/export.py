@@ -31,12 +31,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, insert, text
+from sqlalchemy import Engine, insert
 from sqlalchemy.engine import make_url
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.scratch import scratch_database
 from dialer import trace
 from dialer.campaigns import create_campaign, create_client
 from dialer.db import make_engine, transaction
@@ -51,7 +53,6 @@ from dialer.models import (
     TraceHead,
 )
 from dialer.people import create_agent, create_site
-from dialer.schema import upgrade
 
 QUESTIONS = 20
 CAMPAIGN = "BENCH-EXPORT"
@@ -204,37 +205,20 @@ def main() -> None:
     if args.step:
         print(json.dumps(step(args.url, args.step, args.folder)))
         return
-    with tempfile.TemporaryDirectory() as scratch:
+    with tempfile.TemporaryDirectory() as scratch, \
+            scratch_database(args.database_url, Path(scratch)) as url:
         folder = Path(scratch)
-        schema = None
-        if args.database_url:
-            schema = f"bench_{uuid.uuid4().hex[:12]}"
-            admin = create_engine(args.database_url)
-            with admin.begin() as connection:
-                connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-            url = make_url(args.database_url).update_query_dict(
-                {"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
-        else:
-            url = f"sqlite:///{folder / 'bench.sqlite3'}"
-        try:
-            engine = make_engine(url)
-            upgrade(engine)
-            started = time.perf_counter()
-            populate(engine, folder, args.interviews)
-            engine.dispose()
-            print(f"populated {args.interviews:,} interviews, {args.interviews * QUESTIONS:,} "
-                  f"answers in {time.perf_counter() - started:.1f} s "
-                  f"({make_url(url).get_backend_name()}, Python {platform.python_version()})")
-            for row in measure(url, folder):
-                print(f"{row['step']:<11} {row['rows']:>7,} interviews  {row['seconds']:>7} s  "
-                      f"{row['rows_per_s']:>7,} interviews/s  {row['answers_per_s']:>9,} "
-                      f"answers/s  peak {row['peak_mib']} MiB")
-        finally:
-            if schema is not None:
-                with admin.begin() as connection:
-                    connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-                admin.dispose()
-
+        engine = make_engine(url)
+        started = time.perf_counter()
+        populate(engine, folder, args.interviews)
+        engine.dispose()
+        print(f"populated {args.interviews:,} interviews, {args.interviews * QUESTIONS:,} "
+              f"answers in {time.perf_counter() - started:.1f} s "
+              f"({make_url(url).get_backend_name()}, Python {platform.python_version()})")
+        for row in measure(url, folder):
+            print(f"{row['step']:<11} {row['rows']:>7,} interviews  {row['seconds']:>7} s  "
+                  f"{row['rows_per_s']:>7,} interviews/s  {row['answers_per_s']:>9,} "
+                  f"answers/s  peak {row['peak_mib']} MiB")
 
 if __name__ == "__main__":
     main()
