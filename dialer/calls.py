@@ -50,6 +50,7 @@ from dialer.models import (
     utc_now,
 )
 from dialer.outcomes import CallEnding, attempt_disposition
+from dialer.row_writes import insert_row, write_row
 from dialer.scheduling import (
     Decision,
     earlier_codes,
@@ -69,7 +70,7 @@ CALL_HOLD_MARGIN = dt.timedelta(minutes=5)
 
 #: Statements built once: they run with every call.
 _LOCK_AGENT = select(Agent.id).where(Agent.id == bindparam("agent")).with_for_update()
-_OPEN_ATTEMPTS = select(Attempt).where(Attempt.agent_id == bindparam("agent"),
+_OPEN_ATTEMPTS = select(Attempt.id).where(Attempt.agent_id == bindparam("agent"),
                                        Attempt.ended_at.is_(None))
 _ATTEMPTS_MADE = select(func.count()).select_from(Attempt).where(
     Attempt.contact_id == bindparam("contact"))
@@ -135,7 +136,8 @@ class CallDesk:
             # SQLite call transaction holds the database's write lock from its start).
             if locks_rows(session):
                 session.execute(_LOCK_AGENT, {"agent": claim.agent_id})
-            for open_attempt in session.scalars(_OPEN_ATTEMPTS, {"agent": claim.agent_id}):
+            for open_id in session.scalars(_OPEN_ATTEMPTS, {"agent": claim.agent_id}):
+                open_attempt = session.get_one(Attempt, open_id)
                 if not self._abandon_stale(session, open_attempt, moment):
                     raise DialerError("agent_busy", f"agent {claim.agent_code} already has a "
                                                     "call in progress")
@@ -147,12 +149,10 @@ class CallDesk:
             campaign = session.get(Campaign, claim.campaign_id)
             assert campaign is not None
             ordinal = 1 + (session.scalar(_ATTEMPTS_MADE, {"contact": contact.id}) or 0)
-            attempt = Attempt(contact_id=contact.id, campaign_id=campaign.id,
-                              agent_id=claim.agent_id, ordinal=ordinal,
-                              mode=campaign.dialing_mode, claimed_at=moment,
-                              lease_until=claim.lease_until)
-            session.add(attempt)
-            session.flush()
+            attempt = insert_row(session, Attempt, contact_id=contact.id,
+                                 campaign_id=campaign.id, agent_id=claim.agent_id,
+                                 ordinal=ordinal, mode=campaign.dialing_mode,
+                                 claimed_at=moment, lease_until=claim.lease_until)
             trace.defer(session, campaign.id, [trace.Entry(
                 "claimed", "dispatcher", moment, contact.id, attempt.id,
                 data={"agent": claim.agent_code, "phase": claim.phase.name.lower(),
@@ -205,8 +205,9 @@ class CallDesk:
                        if event.kind != "dial_requested"]
             decision = None
             if setup.answered:
-                attempt.answered_at = attempt.connected_at = setup.answered_at
                 assert setup.answered_at is not None
+                write_row(session, attempt, answered_at=setup.answered_at,
+                          connected_at=setup.answered_at)
                 entries.append(trace.Entry("connected", "dialer", setup.answered_at,
                                            attempt.contact_id, attempt.id,
                                            data={"agent": self._agent_code(session, attempt)}))
@@ -227,13 +228,13 @@ class CallDesk:
         with unit_of_work(self.engine, given) as session:
             resolved = resolve_number(session, attempt_id, at, self._roster(session))
             attempt, contact = resolved.attempt, resolved.contact
-            attempt.dialed_at = at
-            contact.attempts += 1
             # Hold the contact for as long as the call may last, so no other claim can reach
             # the respondent during it; ending the call releases it.
             held_until = max(contact.lease_until or at, at + dt.timedelta(
                 minutes=resolved.campaign.max_call_minutes) + CALL_HOLD_MARGIN)
-            contact.lease_until = contact.due_at = attempt.lease_until = held_until
+            write_row(session, attempt, dialed_at=at, lease_until=held_until)
+            write_row(session, contact, attempts=contact.attempts + 1, lease_until=held_until,
+                      due_at=held_until)
             trace.defer(session, attempt.campaign_id, [trace.Entry(
                 "dial_requested", "dialer", at, contact.id, attempt.id,
                 data={"mode": attempt.mode.value, "ordinal": attempt.ordinal,
@@ -256,13 +257,12 @@ class CallDesk:
             logger.warning("dial refused for attempt %s: %s", attempt_id, refusal.code)
             if attempt.ended_at is not None or attempt.dialed_at is not None:
                 return  # a second dial of a placed call: its call and its hold go on
-            attempt.ended_at = at
-            attempt.ending = CallEnding.DIAL_REFUSED.value
-            attempt.disposition = attempt_disposition(CallEnding.DIAL_REFUSED)
-            attempt.refusal = refusal.code
+            write_row(session, attempt, ended_at=at, ending=CallEnding.DIAL_REFUSED.value,
+                      disposition=attempt_disposition(CallEnding.DIAL_REFUSED),
+                      refusal=refusal.code)
             if contact.held_by_agent_id == attempt.agent_id \
                     and contact.lease_until == attempt.lease_until:
-                release_refused(contact, refusal.code, at)
+                release_refused(session, contact, refusal.code, at)
 
     # --- the end of a call ------------------------------------------------------------
     def end(self, attempt_id: int, ending: CallEnding, now: dt.datetime | None = None, *,
@@ -329,9 +329,8 @@ class CallDesk:
             data["reason"] = reason
         decision = self._decide(session, attempt, contact, campaign, ending, code, earlier,
                                 at, appointment_at, promise, spoken_language, data)
-        attempt.ended_at = at
-        attempt.ending = ending.value
-        attempt.disposition = decision.code if decision.final else code
+        write_row(session, attempt, ended_at=at, ending=ending.value,
+                  disposition=decision.code if decision.final else code)
         data.update(code=attempt.disposition, final=decision.final)
         if decision.due_at is not None:
             data["next_due"] = decision.due_at.isoformat()
@@ -355,7 +354,7 @@ class CallDesk:
             add_do_not_call(session, contact.phone_e164,
                             f"asked during attempt {attempt.id} of campaign {campaign.code}")
             data["do_not_call"] = True
-            return settle_as(contact, code, at, ContactState.DO_NOT_CALL)
+            return settle_as(session, contact, code, at, ContactState.DO_NOT_CALL)
         if ending is CallEnding.LANGUAGE_PROBLEM:
             assert spoken_language is not None  # checked by _check_details
             data["spoken_language"] = spoken_language
@@ -365,7 +364,7 @@ class CallDesk:
                                      self._roster(session))
             if final is None:
                 return Decision(code, False, contact.due_at, ContactPhase.RETRY)
-            return settle_as(contact, final, at)
+            return settle_as(session, contact, final, at)
         return settle(session, contact, campaign, code, earlier, at, delays)
 
     def _check_details(self, session: Session, attempt: Attempt, campaign: Campaign,
@@ -429,9 +428,8 @@ class CallDesk:
             return False
         ending = CallEnding.DIAL_REFUSED if attempt.dialed_at is None \
             else CallEnding.NETWORK_FAILURE
-        attempt.ended_at = now
-        attempt.ending = ending.value
-        attempt.disposition = attempt_disposition(ending)
+        write_row(session, attempt, ended_at=now, ending=ending.value,
+                  disposition=attempt_disposition(ending))
         trace.defer(session, attempt.campaign_id, [trace.Entry(
             "attempt_abandoned", "dialer", now, attempt.contact_id, attempt.id,
             data={"dialed": attempt.dialed_at is not None, "code": attempt.disposition})])

@@ -55,6 +55,7 @@ from dialer.models import (
     DoNotCall,
     UTCDateTime,
 )
+from dialer.row_writes import forget_row
 
 _CONTACTS = cast(Table, Contact.__table__)
 
@@ -93,8 +94,7 @@ def claim(session: Session, agent_id: int, groups_by_priority: Sequence[Sequence
     skip_locked = session.get_bind().dialect.name == "postgresql"
     parameters: dict[str, object] = {
         "agent": agent_id, "now": now, "lease_end": now + lease,
-        "grace_cutoff": now - APPOINTMENT_GRACE,
-        "all_groups": [group for level in levels for group in level]}
+        "grace_cutoff": now - APPOINTMENT_GRACE}
     parameters.update({_group_name(number, index): group
                        for number, level in enumerate(levels)
                        for index, group in enumerate(level)})
@@ -102,6 +102,7 @@ def claim(session: Session, agent_id: int, groups_by_priority: Sequence[Sequence
     row = session.execute(_statement(shape, skip_locked, converts), parameters).one_or_none()
     if row is None:
         return None
+    forget_row(session, Contact, row[0])  # a session running several calls may hold it
     return ClaimedRow(row[0], row[1], row[2], row[3], ContactPhase(row[4]))
 
 
@@ -117,13 +118,14 @@ def _statement(shape: tuple[int, ...], skip_locked: bool, converts: bool) -> Upd
     """The claiming statement for priority levels of ``shape`` (number of groups in each),
     built once and reused: only its parameters change from call to call. Soft refusals to
     convert are probed only when the agent ``converts`` (has the skill), after retries."""
-    probes = [_probe(ContactPhase.APPOINTMENT, skip_locked, promised=True),
-              _probe(ContactPhase.APPOINTMENT, skip_locked, promised=False)]
+    names = [_group_name(level, index) for level, size in enumerate(shape)
+             for index in range(size)]
+    probes = [_probe(ContactPhase.APPOINTMENT, skip_locked, promised=True, groups=names),
+              _probe(ContactPhase.APPOINTMENT, skip_locked, promised=False, groups=names)]
     phases = (ContactPhase.RETRY, ContactPhase.CONVERSION, ContactPhase.FRESH) if converts \
         else (ContactPhase.RETRY, ContactPhase.FRESH)
     for phase in phases:
-        probes += [_probe(phase, skip_locked, group=_group_name(level, index))
-                   for level, size in enumerate(shape) for index in range(size)]
+        probes += [_probe(phase, skip_locked, groups=[name]) for name in names]
     contacts = _CONTACTS
     lease_end = bindparam("lease_end", type_=UTCDateTime())
     return (
@@ -134,10 +136,12 @@ def _statement(shape: tuple[int, ...], skip_locked: bool, converts: bool) -> Upd
                    contacts.c.masked_number, contacts.c.phase))
 
 
-def _probe(phase: ContactPhase, skip_locked: bool, *, group: str | None = None,
+def _probe(phase: ContactPhase, skip_locked: bool, *, groups: Sequence[str],
            promised: bool = False) -> ScalarSelect[int]:
     """One id or nothing: the longest-due waiting contact of ``phase`` that this agent may
-    call, in the group the parameter ``group`` names (appointments: in any open group).
+    call, in the groups the parameters ``groups`` name (one group; for appointments, every
+    open group). Plain parameters, not an expanding list, so that the compiled statement is
+    run as it is: an expanding list is rendered into the SQL again at every execution.
 
     Each probe is an ordered scan of ``ix_contacts_dispatch`` (phase, group, due time) that
     stops at its first row; state and phase are written into the SQL, not bound, so that the
@@ -156,10 +160,10 @@ def _probe(phase: ContactPhase, skip_locked: bool, *, group: str | None = None,
                ~_excluded_for(agent))
         .order_by(contact.due_at)
         .limit(1))
-    if group is not None:
-        query = query.where(contact.group_id == bindparam(group))
+    if len(groups) == 1:
+        query = query.where(contact.group_id == bindparam(groups[0]))
     else:
-        query = query.where(contact.group_id.in_(bindparam("all_groups", expanding=True)))
+        query = query.where(contact.group_id.in_([bindparam(name) for name in groups]))
     if phase is ContactPhase.APPOINTMENT:
         if promised:
             query = query.where(contact.appointment_agent_id == agent)
@@ -220,4 +224,7 @@ def _update_held(session: Session, contact_id: int, agent_id: int, held_until: d
                contacts.c.lease_until == held_until, contacts.c.lease_until > now)
         .values(**values)
         .returning(contacts.c.id))
-    return result.one_or_none() is not None
+    changed = result.one_or_none() is not None
+    if changed:
+        forget_row(session, Contact, contact_id)
+    return changed

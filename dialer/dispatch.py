@@ -26,6 +26,7 @@ from dialer.dispatch_plan import AgentProfile, Roster, fresh_roster, read_roster
 from dialer.errors import DialerError
 from dialer.models import Agent, Contact, ContactPhase, ContactState, utc_now
 from dialer.outcomes import REFUSAL_CONVERSION_SKILL
+from dialer.row_writes import forget_row
 
 logger = logging.getLogger(__name__)
 
@@ -115,6 +116,7 @@ class Dispatcher:
         if row is None:
             return None
         session.execute(_STOP_WAITING, {"agent": agent.id})
+        forget_row(session, Agent, agent.id)
         return self._claim(roster, agent, row, now)
 
     def _claim(self, roster: Roster, agent: AgentProfile, row: claims.ClaimedRow,

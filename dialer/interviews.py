@@ -43,6 +43,7 @@ from dialer.models import (
     Interview,
     utc_now,
 )
+from dialer.row_writes import insert_row
 from survey_engine.errors import EngineError
 from survey_engine.i18n.catalog import Wording, load_wording
 from survey_engine.interview.engine import Interview as Engine_
@@ -121,17 +122,16 @@ class InterviewDesk:
             actor = self._actor(session, attempt)
             if row is None:
                 live = self._start(campaign, contact)
-                row = Interview(contact_id=contact.id, campaign_id=campaign.id,
-                                questionnaire_slug=live.state.questionnaire,
-                                questionnaire_version=live.state.version,
-                                language=live.state.language,
-                                catalog_sha256=live.state.catalog_sha256,
-                                state=live.to_json(), outcome=live.outcome, answered=0,
-                                remaining=live.progress().remaining, started_at=moment,
-                                updated_at=moment, last_attempt_id=attempt.id,
-                                ended_attempt_id=attempt.id if live.outcome else None)
-                session.add(row)
-                session.flush()
+                row = insert_row(session, Interview, contact_id=contact.id,
+                                 campaign_id=campaign.id,
+                                 questionnaire_slug=live.state.questionnaire,
+                                 questionnaire_version=live.state.version,
+                                 language=live.state.language,
+                                 catalog_sha256=live.state.catalog_sha256,
+                                 state=live.to_json(), outcome=live.outcome, answered=0,
+                                 remaining=live.progress().remaining, started_at=moment,
+                                 updated_at=moment, last_attempt_id=attempt.id,
+                                 ended_attempt_id=attempt.id if live.outcome else None)
                 kind = "interview_started"
             elif row.language != contact.language and row.answered == 0:
                 # Re-routed after a language problem before any answer: ask it anew in the

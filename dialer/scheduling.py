@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from dialer.dispatch_plan import AgentProfile, Roster
 from dialer.errors import DialerError
 from dialer.models import Attempt, Campaign, Contact, ContactPhase, ContactState
 from dialer.outcomes import Final, Retry, next_step
+from dialer.row_writes import write_row
 
 
 @dataclass(frozen=True)
@@ -59,37 +61,29 @@ def settle(session: Session, contact: Contact, campaign: Campaign, code: str,
     step = next_step(code, attempts_made=max(contact.attempts, 1),
                      max_attempts=campaign.max_attempts, earlier_codes=earlier, delays=delays)
     if isinstance(step, Final):
-        return settle_as(contact, step.code, now)
+        return settle_as(session, contact, step.code, now)
     assert isinstance(step, Retry)
-    release_hold(contact)
-    contact.disposition = code
     if appointment_at is not None:
-        contact.phase = int(ContactPhase.APPOINTMENT)
-        contact.due_at = appointment_at
-        contact.appointment_agent_id = promised_to
+        phase, due_at, promised = ContactPhase.APPOINTMENT, appointment_at, promised_to
     else:
-        contact.phase = int(ContactPhase.CONVERSION if step.needs_skill else ContactPhase.RETRY)
-        contact.due_at = now + step.delay
-        contact.appointment_agent_id = None
-    return Decision(code, False, contact.due_at, ContactPhase(contact.phase),
-                    contact.appointment_agent_id)
+        phase = ContactPhase.CONVERSION if step.needs_skill else ContactPhase.RETRY
+        due_at, promised = now + step.delay, None
+    write_row(session, contact, **RELEASED, disposition=code, phase=int(phase), due_at=due_at,
+              appointment_agent_id=promised)
+    return Decision(code, False, due_at, phase, promised)
 
 
-def release_hold(contact: Contact) -> None:
-    """The contact is no longer held by anyone."""
-    contact.held_by_agent_id = None
-    contact.lease_until = None
+#: The columns of a contact no longer held by anyone.
+RELEASED: Mapping[str, None] = MappingProxyType({"held_by_agent_id": None, "lease_until": None})
 
 
-def settle_as(contact: Contact, code: str, now: dt.datetime,
+def settle_as(session: Session, contact: Contact, code: str, now: dt.datetime,
               state: ContactState | None = None) -> Decision:
     """Settle ``contact`` with the final ``code``: released, never due again; its state
     ``state``, else quota_full for 4.80 and done otherwise."""
-    release_hold(contact)
-    contact.state = state or (ContactState.QUOTA_FULL if code == "4.80" else ContactState.DONE)
-    contact.disposition = code
-    contact.due_at = now
-    contact.appointment_agent_id = None
+    write_row(session, contact, **RELEASED,
+              state=state or (ContactState.QUOTA_FULL if code == "4.80" else ContactState.DONE),
+              disposition=code, due_at=now, appointment_agent_id=None)
     return Decision(code, True)
 
 
@@ -99,22 +93,21 @@ PERMANENT_REFUSALS = frozenset({"country", "number_type", "invalid_number", "pre
                                 "shared_cost"})
 
 
-def release_refused(contact: Contact, reason: str, now: dt.datetime) -> None:
+def release_refused(session: Session, contact: Contact, reason: str, now: dt.datetime) -> None:
     """Release a contact whose dial was refused for ``reason`` (no call was placed).
 
     Refusals tied to the moment or the agent (window, shift, exclusion, language) give it
     back for anyone to call when dispatch allows; a do-not-call listing sets it aside; a
     number the campaign no longer calls, or a contact out of attempts, is settled.
     """
-    release_hold(contact)
-    contact.due_at = now
+    settled: dict[str, object] = {}
     if reason == "do_not_call":
-        contact.state = ContactState.DO_NOT_CALL
+        settled["state"] = ContactState.DO_NOT_CALL
     elif reason in PERMANENT_REFUSALS:
-        contact.state = ContactState.DONE
-        contact.disposition = "4.10"
+        settled.update(state=ContactState.DONE, disposition="4.10")
     elif reason == "no_attempts_left":
-        contact.state = ContactState.DONE
+        settled["state"] = ContactState.DONE
+    write_row(session, contact, **RELEASED, due_at=now, **settled)
 
 
 def speakers_exist(roster: Roster, campaign: Campaign, language: str) -> bool:
@@ -146,8 +139,7 @@ def reroute_language(session: Session, contact: Contact, campaign: Campaign, spo
         return "2.333"
     group = contact.group
     contact.group = group_for(session, campaign, language, group.time_zone, group.country)
-    contact.phase = int(ContactPhase.RETRY)
-    contact.due_at = now
-    release_hold(contact)
-    contact.appointment_agent_id = None
+    session.flush()  # the new group's row and the contact's move to it
+    write_row(session, contact, **RELEASED, phase=int(ContactPhase.RETRY), due_at=now,
+              appointment_agent_id=None)
     return None

@@ -7,8 +7,10 @@ an answered respondent (drawn by the sim backend) cooperates, refuses, breaks of
 appointment or turns out to speak another language; a cooperating respondent answers the
 questionnaire by its logic (:mod:`dialer.simulation.answers`). Every step is written to the
 database and traced exactly as live calls are, so what the simulation reports is what the
-centre would have recorded. One difference: a simulated call is written in one transaction,
-claim included, where a live call commits every step as it happens.
+centre would have recorded. One difference: the simulation commits a batch of calls at a
+time (:data:`CALLS_PER_TRANSACTION`, claims included, and always before the backlog is
+sampled), where a live call commits every step as it happens. Each call still reads what the
+calls before it wrote: they are in the same transaction, or committed.
 
 Nothing sleeps: durations come from the sim backend's distributions and move the virtual clock.
 """
@@ -20,6 +22,7 @@ import heapq
 import logging
 import random
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -66,6 +69,10 @@ SAMPLE_EVERY = dt.timedelta(minutes=15)
 #: How old (by wall clock) the dispatcher's and the call desk's snapshots of windows, shifts
 #: and retry rules may be: nothing else changes them while the simulation runs.
 ROSTER_TTL = dt.timedelta(seconds=30)
+#: Agent turns (a call, or a look for one) simulated in one transaction. Committing costs
+#: about as much as a tenth of a call (the trace's head read and moved, the database's
+#: commit, a new session and its campaign row), so the batch spreads it.
+CALLS_PER_TRANSACTION = 50
 #: What the questionnaire's own ending means for the call.
 _OUTCOME_ENDINGS = {"complete": CallEnding.COMPLETE, "refusal": CallEnding.REFUSAL,
                     "screened_out": CallEnding.SCREENED_OUT,
@@ -131,22 +138,24 @@ class Simulation:
                 heapq.heappush(timeline, (first, agent.agent_id))
         reported = self.start
         self.tally.sample_backlog(self.dispatcher.backlog(self.start))
-        while timeline:
-            moment, agent_id = heapq.heappop(timeline)
-            if moment >= self.end:
-                break
-            if moment - reported >= SAMPLE_EVERY:
-                reported = moment
-                self.tally.sample_backlog(self.dispatcher.backlog(moment))
-                if self.progress is not None:
-                    self.progress(moment)
-            agent = agents[agent_id]
-            free = self._turn(agent, moment)
-            following = agent.next_on_shift(free)
-            if following is not None and following > free:
-                agent.idle_step = IDLE_STEP  # a new shift begins
-            if following is not None and following < self.end:
-                heapq.heappush(timeline, (following, agent_id))
+        with _Batches(self.desk.engine) as batches:
+            while timeline:
+                moment, agent_id = heapq.heappop(timeline)
+                if moment >= self.end:
+                    break
+                if moment - reported >= SAMPLE_EVERY:
+                    reported = moment
+                    batches.commit()  # the backlog is read by another connection
+                    self.tally.sample_backlog(self.dispatcher.backlog(moment))
+                    if self.progress is not None:
+                        self.progress(moment)
+                agent = agents[agent_id]
+                free = self._turn(agent, moment, batches.session())
+                following = agent.next_on_shift(free)
+                if following is not None and following > free:
+                    agent.idle_step = IDLE_STEP  # a new shift begins
+                if following is not None and following < self.end:
+                    heapq.heappush(timeline, (following, agent_id))
         self.tally.waiting = self._waiting()
         for agent in agents.values():
             self.tally.add_agent(agent.code, agent.languages, agent.busy,
@@ -155,21 +164,21 @@ class Simulation:
         return self.tally
 
     # --- one agent's turn ---------------------------------------------------------------
-    def _turn(self, agent: AgentClock, moment: dt.datetime) -> dt.datetime:
-        """Let the agent make one call (or wait); the instant they are free again."""
-        with transaction(self.desk.engine) as session:
-            try:
-                claim = self.dispatcher.next_call(agent.agent_id, moment, session=session)
-            except DialerError as error:
-                if error.code != "off_shift":
-                    raise
-                return moment + IDLE_STEP
-            if claim is None:
-                wait = agent.idle_step
-                agent.idle_step = min(wait * 2, MAX_IDLE_STEP)
-                return min(moment + wait, agent.shift_end(moment))
-            agent.idle_step = IDLE_STEP
-            return self._call(agent, claim, moment, session)
+    def _turn(self, agent: AgentClock, moment: dt.datetime, session: Session) -> dt.datetime:
+        """Let the agent make one call (or wait), in ``session``; the instant they are free
+        again."""
+        try:
+            claim = self.dispatcher.next_call(agent.agent_id, moment, session=session)
+        except DialerError as error:
+            if error.code != "off_shift":
+                raise
+            return moment + IDLE_STEP
+        if claim is None:
+            wait = agent.idle_step
+            agent.idle_step = min(wait * 2, MAX_IDLE_STEP)
+            return min(moment + wait, agent.shift_end(moment))
+        agent.idle_step = IDLE_STEP
+        return self._call(agent, claim, moment, session)
 
     def _call(self, agent: AgentClock, claim: Claim, moment: dt.datetime, session: Session
               ) -> dt.datetime:
@@ -273,6 +282,38 @@ class Simulation:
         if not agents:
             raise DialerError("no_agents", "there are no active agents to simulate")
         return agents
+
+
+class _Batches:
+    """The simulation's transactions: :meth:`session` gives the open one, which commits after
+    :data:`CALLS_PER_TRANSACTION` turns or at :meth:`commit`; leaving the ``with`` block commits
+    the last one, or rolls it back on an error."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._open = ExitStack()
+        self._current: Session | None = None
+        self._turns = 0
+
+    def session(self) -> Session:
+        if self._current is not None and self._turns >= CALLS_PER_TRANSACTION:
+            self.commit()
+        if self._current is None:
+            self._current = self._open.enter_context(transaction(self.engine))
+            self._turns = 0
+        self._turns += 1
+        return self._current
+
+    def commit(self) -> None:
+        self._current = None
+        self._open.close()
+
+    def __enter__(self) -> _Batches:
+        return self
+
+    def __exit__(self, *error: object) -> None:
+        self._current = None
+        self._open.__exit__(*error)
 
 
 def shift_intervals(shifts: Sequence[Shift], time_zone: str, start: dt.datetime,
