@@ -105,6 +105,9 @@ class InterviewDesk:
         self._live: dict[int, Engine_] = {}
         #: This database's agent codes by id, for naming actors in the trace.
         self._agent_codes: dict[int, str] = {}
+        #: Dispatch groups' languages by id (a group's language never changes; a contact
+        #: re-routed to another language moves to another group).
+        self._group_languages: dict[int, str] = {}
 
     # --- starting -----------------------------------------------------------------------
     def begin(self, attempt_id: int, now: dt.datetime | None = None, *,
@@ -133,7 +136,7 @@ class InterviewDesk:
                                  updated_at=moment, last_attempt_id=attempt.id,
                                  ended_attempt_id=attempt.id if live.outcome else None)
                 kind = "interview_started"
-            elif row.language != contact.language and row.answered == 0:
+            elif row.language != self._language(contact) and row.answered == 0:
                 # Re-routed after a language problem before any answer: ask it anew in the
                 # language the respondent speaks.
                 live = self._start(campaign, contact)
@@ -339,12 +342,19 @@ class InterviewDesk:
 
     def _start(self, campaign: Campaign, contact: Contact) -> Engine_:
         questionnaire = self._questionnaire(campaign)
-        wording = self._wording(campaign, questionnaire, contact.language)
+        wording = self._wording(campaign, questionnaire, self._language(contact))
         try:
             return Engine_.start(questionnaire, wording, _contact_fields(contact.fields),
                                  seed=f"{campaign.code}/{contact.id}")
         except EngineError as error:
             raise DialerError(error.code, error.message) from None
+
+    def _language(self, contact: Contact) -> str:
+        """The contact's interview language (its group's), its group read once."""
+        language = self._group_languages.get(contact.group_id)
+        if language is None:
+            language = self._group_languages[contact.group_id] = contact.language
+        return language
 
     def _resume(self, campaign: Campaign, row: Interview) -> Engine_:
         questionnaire = self._questionnaire(campaign)
