@@ -35,7 +35,7 @@ from dialer.call_endings import (
     interview_for_ending,
 )
 from dialer.contacts import add_do_not_call
-from dialer.db import locks_rows, unit_of_work, writer
+from dialer.db import execute_core, locks_rows, unit_of_work, writer
 from dialer.dispatch import DEFAULT_ROSTER_TTL, Claim
 from dialer.dispatch_plan import CampaignRules, Roster, campaign_rules, fresh_roster
 from dialer.errors import DialerError
@@ -136,7 +136,8 @@ class CallDesk:
             # SQLite call transaction holds the database's write lock from its start).
             if locks_rows(session):
                 session.execute(_LOCK_AGENT, {"agent": claim.agent_id})
-            for open_id in session.scalars(_OPEN_ATTEMPTS, {"agent": claim.agent_id}):
+            open_ids = execute_core(session, _OPEN_ATTEMPTS, {"agent": claim.agent_id})
+            for open_id in open_ids.scalars().all():
                 open_attempt = session.get_one(Attempt, open_id)
                 if not self._abandon_stale(session, open_attempt, moment):
                     raise DialerError("agent_busy", f"agent {claim.agent_code} already has a "
@@ -148,7 +149,8 @@ class CallDesk:
                 raise DialerError("not_held", f"the claim on contact {claim.contact_id} was lost")
             campaign = session.get(Campaign, claim.campaign_id)
             assert campaign is not None
-            ordinal = 1 + (session.scalar(_ATTEMPTS_MADE, {"contact": contact.id}) or 0)
+            ordinal = 1 + (execute_core(session, _ATTEMPTS_MADE,
+                                            {"contact": contact.id}).scalar() or 0)
             attempt = insert_row(session, Attempt, contact_id=contact.id,
                                  campaign_id=campaign.id, agent_id=claim.agent_id,
                                  ordinal=ordinal, mode=campaign.dialing_mode,

@@ -44,6 +44,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from dialer.db import execute_core
 from dialer.dialing_switch import stopped_clause
 from dialer.models import (
     AgentExclusion,
@@ -99,7 +100,8 @@ def claim(session: Session, agent_id: int, groups_by_priority: Sequence[Sequence
                        for number, level in enumerate(levels)
                        for index, group in enumerate(level)})
     shape = tuple(len(level) for level in levels)
-    row = session.execute(_statement(shape, skip_locked, converts), parameters).one_or_none()
+    row = execute_core(session, _statement(shape, skip_locked, converts),
+                       parameters).one_or_none()
     if row is None:
         return None
     forget_row(session, Contact, row[0])  # a session running several calls may hold it

@@ -10,12 +10,12 @@ Operations ``flush()``; only :func:`transaction` commits (STYLE 4).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import CursorResult, Engine, Executable, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -136,6 +136,19 @@ def _hold_row(session: Session, instance: object) -> None:
     held: list[object] | None = session.info.get(_HELD_ROWS)
     if held is not None:
         held.append(instance)
+
+
+def execute_core(session: Session, statement: Executable,
+                 parameters: Mapping[str, Any] | None = None) -> CursorResult[Any]:
+    """Run a Core statement (one that names tables, not ORM entities) in ``session``'s
+    transaction, straight on its connection, after flushing what is pending as autoflush would.
+
+    ``session.execute`` would do the same, plus the ORM's handling of the statement and its
+    result, which costs more than many of the statements the calls run several times per
+    attempt (claims, open attempts, the dial's list checks).
+    """
+    session.flush()
+    return session.connection().execute(statement, parameters)
 
 
 @contextmanager

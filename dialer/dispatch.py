@@ -21,7 +21,7 @@ from sqlalchemy import Engine, Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from dialer import claims
-from dialer.db import transaction, unit_of_work, writer
+from dialer.db import execute_core, transaction, unit_of_work, writer
 from dialer.dispatch_plan import AgentProfile, Roster, fresh_roster, read_roster
 from dialer.errors import DialerError
 from dialer.models import Agent, Contact, ContactPhase, ContactState, utc_now
@@ -115,7 +115,7 @@ class Dispatcher:
                            converts=REFUSAL_CONVERSION_SKILL in agent.skills)
         if row is None:
             return None
-        session.execute(_STOP_WAITING, {"agent": agent.id})
+        execute_core(session, _STOP_WAITING, {"agent": agent.id})
         forget_row(session, Agent, agent.id)
         return self._claim(roster, agent, row, now)
 

@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from dialer.contacts import group_for
+from dialer.db import execute_core
 from dialer.dispatch_plan import AgentProfile, Roster
 from dialer.errors import DialerError
 from dialer.models import Attempt, Campaign, Contact, ContactPhase, ContactState
@@ -38,8 +39,9 @@ class Decision:
 def earlier_codes(session: Session, contact_id: int, before_attempt: int) -> list[str]:
     """Disposition codes of the contact's attempts before ``before_attempt``, oldest first
     (refused dials, which placed no call, are left out)."""
-    return [code for code in session.scalars(
-        _EARLIER_CODES, {"contact": contact_id, "before": before_attempt}) if code]
+    return [code for code in execute_core(
+        session, _EARLIER_CODES, {"contact": contact_id, "before": before_attempt}).scalars()
+        if code]
 
 
 #: Built once: it runs at the end of every attempt after the first.

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, String, bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
+from dialer.db import execute_core
 from dialer.dialing_switch import stopped_clause
 from dialer.dispatch_plan import AgentProfile, CampaignRules, Group, Roster, campaign_rules
 from dialer.models import (
@@ -142,8 +143,8 @@ _STOPPED_LISTED_OR_EXCLUDED = _stopped_listed_or_excluded()
 def _check_switch_and_lists(session: Session, attempt: Attempt, contact: Contact) -> None:
     """The stop-all-dialing switch first, then the do-not-call list and the agent's
     exclusions."""
-    stopped, on_list, is_excluded = session.execute(
-        _STOPPED_LISTED_OR_EXCLUDED,
+    stopped, on_list, is_excluded = execute_core(
+        session, _STOPPED_LISTED_OR_EXCLUDED,
         {"phone": contact.phone_e164, "agent": attempt.agent_id}).one()
     if stopped:
         raise DialRefused("dialing_stopped", f"attempt {attempt.id}: all dialing is stopped "
