@@ -139,7 +139,8 @@ def _hold_row(session: Session, instance: object) -> None:
 
 
 def execute_core(session: Session, statement: Executable,
-                 parameters: Mapping[str, Any] | None = None) -> CursorResult[Any]:
+                 parameters: Mapping[str, Any] | None = None
+                 ) -> CursorResult[*tuple[Any, ...]]:
     """Run a Core statement (one that names tables, not ORM entities) in ``session``'s
     transaction, straight on its connection, after flushing what is pending as autoflush would.
 

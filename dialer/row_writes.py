@@ -20,14 +20,16 @@ over the pending change.
 from __future__ import annotations
 
 import functools
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Column, Insert, Table, Update, bindparam, inspect
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-_Row = TypeVar("_Row")
+from dialer.models.base import Base
+
+_Row = TypeVar("_Row", bound=Base)
 
 #: The primary key's parameter in the statements; a column's value is ``value_<column>``
 #: (SQLAlchemy keeps the columns' own names for itself in an UPDATE's SET clause).
@@ -37,7 +39,7 @@ _ROW_ID = "row_id"
 def insert_row(session: Session, model: type[_Row], **values: Any) -> _Row:
     """A new ``model`` row with ``values`` (the other columns at their defaults), inserted now
     in ``session``'s transaction and held by the session as persistent, its id set."""
-    table = _keyed_by_id(inspect(model).local_table)
+    table = _keyed_by_id(cast(Table, inspect(model).local_table))
     columns = {column.key: _default(column) for column in table.columns if column.key != "id"}
     unknown = set(values) - set(columns)
     if unknown:
@@ -66,7 +68,7 @@ def _default(column: Column[Any]) -> Any:
         return None
     if not getattr(default, "is_scalar", False):
         raise TypeError(f"{column} has a default that is not a plain value")
-    return default.arg
+    return cast(Any, default).arg
 
 
 def forget_row(session: Session, model: type, row_id: int) -> None:

@@ -24,6 +24,7 @@ import random
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from types import TracebackType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -311,9 +312,10 @@ class _Batches:
     def __enter__(self) -> _Batches:
         return self
 
-    def __exit__(self, *error: object) -> None:
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
         self._current = None
-        self._open.__exit__(*error)
+        self._open.__exit__(kind, error, traceback)
 
 
 def shift_intervals(shifts: Sequence[Shift], time_zone: str, start: dt.datetime,
