@@ -9,12 +9,14 @@ records the values as the row's committed state, so the object reads as written 
 of work has nothing left to do for it. :func:`insert_row` does the same for a new row: one
 ``INSERT ... RETURNING id``, and the object joins the session as a row already stored.
 
-Use it for a row the session has loaded or flushed (persistent); a row still pending is
-given the values as plain attributes, for its INSERT to carry. The tables are keyed by an
-integer ``id`` (every call table is). The values are columns only
-(a relationship is set the ORM's way), and nothing else may change those columns of the row
-through its attributes in the same transaction without a flush first: the write would pass
-over the pending change.
+Use :func:`write_row` for a row the session has loaded or flushed (persistent); a row still
+pending is given the values as plain attributes, for its INSERT to carry. The tables are keyed
+by an integer ``id`` (every call table is). The values are columns only (a relationship is set
+the ORM's way), and nothing else may change those columns of the row through its attributes
+in the same transaction without a flush first: the write would pass over the pending change.
+
+The other way round, a statement that changes a row past the session (a claim's UPDATE) calls
+:func:`forget_row`, so the session's copy is read again before it is used.
 """
 
 from __future__ import annotations
