@@ -47,6 +47,7 @@ from sqlalchemy.orm import Session
 from dialer.db import execute_core
 from dialer.dialing_switch import stopped_clause
 from dialer.models import (
+    Agent,
     AgentExclusion,
     Campaign,
     CampaignState,
@@ -73,6 +74,8 @@ class ClaimedRow:
     group_id: int
     masked_number: str
     phase: ContactPhase
+    #: Whether the agent was waiting for a call (ready) when the claim was made.
+    agent_was_waiting: bool
 
 
 def claim(session: Session, agent_id: int, groups_by_priority: Sequence[Sequence[int]],
@@ -105,7 +108,7 @@ def claim(session: Session, agent_id: int, groups_by_priority: Sequence[Sequence
     if row is None:
         return None
     forget_row(session, Contact, row[0])  # a session running several calls may hold it
-    return ClaimedRow(row[0], row[1], row[2], row[3], ContactPhase(row[4]))
+    return ClaimedRow(row[0], row[1], row[2], row[3], ContactPhase(row[4]), bool(row[5]))
 
 
 _RANDOM = random.Random()
@@ -135,7 +138,7 @@ def _statement(shape: tuple[int, ...], skip_locked: bool, converts: bool) -> Upd
         .where(contacts.c.id == func.coalesce(*probes), ~stopped_clause())
         .values(held_by_agent_id=bindparam("agent"), lease_until=lease_end, due_at=lease_end)
         .returning(contacts.c.id, contacts.c.campaign_id, contacts.c.group_id,
-                   contacts.c.masked_number, contacts.c.phase))
+                   contacts.c.masked_number, contacts.c.phase, _agent_waiting()))
 
 
 def _probe(phase: ContactPhase, skip_locked: bool, *, groups: Sequence[str],
@@ -176,6 +179,14 @@ def _probe(phase: ContactPhase, skip_locked: bool, *, groups: Sequence[str],
     if skip_locked:
         query = query.with_for_update(skip_locked=True)
     return query.scalar_subquery()
+
+
+def _agent_waiting() -> ScalarSelect[bool]:
+    """Whether the claiming agent is marked ready (waiting for a call), read in the claim's
+    own statement so that the dispatcher clears the mark only when there is one."""
+    agents = Agent.__table__.c
+    return (select(agents.ready_since.is_not(None)).where(agents.id == bindparam("agent"))
+            .scalar_subquery())
 
 
 def _campaign_running_with_attempts_left() -> ColumnElement[bool]:

@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_LEASE = dt.timedelta(minutes=10)
 DEFAULT_ROSTER_TTL = dt.timedelta(seconds=5)
 _AGENTS = cast(Table, Agent.__table__)
-#: An agent given a contact stops waiting (a plain statement: it runs with every claim).
+#: An agent given a contact stops waiting (run when the claim found the agent waiting).
 _STOP_WAITING = (update(_AGENTS)
                  .where(_AGENTS.c.id == bindparam("agent"), _AGENTS.c.ready_since.is_not(None))
                  .values(ready_since=None))
@@ -115,8 +115,9 @@ class Dispatcher:
                            converts=REFUSAL_CONVERSION_SKILL in agent.skills)
         if row is None:
             return None
-        execute_core(session, _STOP_WAITING, {"agent": agent.id})
-        forget_row(session, Agent, agent.id)
+        if row.agent_was_waiting:
+            execute_core(session, _STOP_WAITING, {"agent": agent.id})
+            forget_row(session, Agent, agent.id)
         return self._claim(roster, agent, row, now)
 
     def _claim(self, roster: Roster, agent: AgentProfile, row: claims.ClaimedRow,
