@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Column, Insert, Table, Update, bindparam, inspect
+from sqlalchemy import BindParameter, Column, Insert, Table, Update, bindparam, inspect
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -104,16 +104,17 @@ def write_row(session: Session, row: Any, **values: Any) -> None:
 @functools.cache
 def _insert_statement(table: Table, columns: tuple[str, ...]) -> Insert:
     """``INSERT INTO table (columns...) VALUES (:value_column...) RETURNING id``."""
-    return (table.insert()
-            .values({column: bindparam(f"value_{column}", type_=table.c[column].type)
-                     for column in columns})
-            .returning(table.c.id))
+    return table.insert().values(_bound(table, columns)).returning(table.c.id)
 
 
 @functools.cache
 def _update_statement(table: Table, columns: tuple[str, ...]) -> Update:
     """``UPDATE table SET column = :value_column... WHERE id = :row_id``, built once per set
     of columns."""
-    return (table.update().where(table.c.id == bindparam(_ROW_ID))
-            .values({column: bindparam(f"value_{column}", type_=table.c[column].type)
-                     for column in columns}))
+    return table.update().where(table.c.id == bindparam(_ROW_ID)).values(_bound(table, columns))
+
+
+def _bound(table: Table, columns: tuple[str, ...]) -> dict[str, BindParameter[Any]]:
+    """Each column's parameter ``value_<column>``, typed as the column."""
+    return {column: bindparam(f"value_{column}", type_=table.c[column].type)
+            for column in columns}
