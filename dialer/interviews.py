@@ -415,7 +415,7 @@ def _forget_held(session: Session) -> None:
 
 def _store_answer(session: Session, values: dict[str, Any]) -> None:
     """Insert an answer row when the transaction commits, with the answers before it, in
-    order (one statement for a run of them: a simulated call gives them all in one
+    order (one statement for a run of them: the simulator gives many calls' in one
     transaction). An answer given in its own transaction, as on a live call, is committed
     before :meth:`InterviewDesk.answer` returns. A withdrawal has no value and no shown order
     (SQL NULL, where a given answer's None is JSON null)."""
