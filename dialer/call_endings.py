@@ -3,10 +3,10 @@ the questionnaire decides, and the share of a questionnaire answered (partial or
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from dialer.errors import DialerError
+from dialer.interview_rows import contact_interview
 from dialer.models import Attempt, Interview
 from dialer.outcomes import CallEnding
 from dialer.telephony.base import NetworkEnding
@@ -25,8 +25,6 @@ NETWORK_ENDINGS = {
 #: Endings the questionnaire itself decides; an agent cannot claim them on their own.
 INTERVIEW_OUTCOMES = {"complete": CallEnding.COMPLETE, "screened_out": CallEnding.SCREENED_OUT,
                        "quota_full": CallEnding.QUOTA_FULL, "refusal": CallEnding.REFUSAL}
-#: A contact's interview (built once: it is read at the end of every conversation).
-_CONTACT_INTERVIEW = select(Interview).where(Interview.contact_id == bindparam("contact"))
 #: Endings that need a connected respondent.
 CONVERSATION_ENDINGS = frozenset({
     CallEnding.COMPLETE, CallEnding.BREAK_OFF, CallEnding.REFUSAL, CallEnding.APPOINTMENT,
@@ -44,7 +42,7 @@ def interview_for_ending(session: Session, attempt: Attempt, ending: CallEnding
     :raises DialerError: ``bad_ending`` when the interview ended otherwise during this call,
         or when ``ending`` is one only the questionnaire decides and it has not.
     """
-    interview = session.scalar(_CONTACT_INTERVIEW, {"contact": attempt.contact_id})
+    interview = contact_interview(session, attempt.contact_id)
     outcome = interview.outcome if interview is not None \
         and interview.ended_attempt_id == attempt.id else None
     decided = INTERVIEW_OUTCOMES.get(outcome or "")

@@ -57,7 +57,7 @@ from dialer.models import (
     DoNotCall,
     UTCDateTime,
 )
-from dialer.row_writes import forget_row
+from dialer.row_writes import adopt_row, forget_row
 
 _CONTACTS = cast(Table, Contact.__table__)
 
@@ -104,14 +104,21 @@ def claim(session: Session, agent_id: int, groups_by_priority: Sequence[Sequence
                        for index, group in enumerate(level)})
     shape = tuple(len(level) for level in levels)
     row = execute_core(session, _statement(shape, skip_locked, converts),
-                       parameters).one_or_none()
+                       parameters).mappings().one_or_none()
     if row is None:
         return None
-    forget_row(session, Contact, row[0])  # a session running several calls may hold it
-    return ClaimedRow(row[0], row[1], row[2], row[3], ContactPhase(row[4]), bool(row[5]))
+    values = dict(row)
+    agent_was_waiting = bool(values.pop(_AGENT_WAS_WAITING))
+    # The claim returns the whole contact: the session holds it as claimed, and the call
+    # that follows reads it from there instead of loading it again.
+    contact = adopt_row(session, Contact, values)
+    return ClaimedRow(contact.id, contact.campaign_id, contact.group_id, contact.masked_number,
+                      ContactPhase(contact.phase), agent_was_waiting)
 
 
 _RANDOM = random.Random()
+#: The claim's returned column that says whether the agent was waiting.
+_AGENT_WAS_WAITING = "agent_was_waiting"
 
 
 def _group_name(level: int, index: int) -> str:
@@ -137,8 +144,7 @@ def _statement(shape: tuple[int, ...], skip_locked: bool, converts: bool) -> Upd
         update(contacts)
         .where(contacts.c.id == func.coalesce(*probes), ~stopped_clause())
         .values(held_by_agent_id=bindparam("agent"), lease_until=lease_end, due_at=lease_end)
-        .returning(contacts.c.id, contacts.c.campaign_id, contacts.c.group_id,
-                   contacts.c.masked_number, contacts.c.phase, _agent_waiting()))
+        .returning(*contacts.columns, _agent_waiting().label(_AGENT_WAS_WAITING)))
 
 
 def _probe(phase: ContactPhase, skip_locked: bool, *, groups: Sequence[str],

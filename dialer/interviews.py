@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Engine, Table, bindparam, insert, select
+from sqlalchemy import Engine, Table, insert, select
 from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -34,6 +34,7 @@ from dialer.actors import actor_of, agent_code
 from dialer.campaigns import campaign_questionnaire
 from dialer.db import transaction, unit_of_work, writer
 from dialer.errors import DialerError
+from dialer.interview_rows import contact_interview
 from dialer.models import (
     AnswerKind,
     AnswerRecord,
@@ -60,9 +61,6 @@ _HELD = "dialer.interviews.held"
 #: Key in ``Session.info``: answer rows to insert when the transaction commits.
 _PENDING_ANSWERS = "dialer.interviews.pending_answers"
 _INSERT_ANSWER = insert(cast(Table, AnswerRecord.__table__))
-#: A contact's interview, its row locked until the transaction ends (PostgreSQL).
-_CONTACT_INTERVIEW_LOCKED = select(Interview).where(
-    Interview.contact_id == bindparam("contact")).with_for_update()
 
 
 @dataclass(frozen=True)
@@ -121,7 +119,7 @@ class InterviewDesk:
         moment = now or utc_now()
         with unit_of_work(self.engine, session) as session:
             attempt, campaign, contact = self._connected(session, attempt_id)
-            row = session.scalar(_CONTACT_INTERVIEW_LOCKED, {"contact": contact.id})
+            row = contact_interview(session, contact.id, lock=True)
             actor = self._actor(session, attempt)
             if row is None:
                 live = self._start(campaign, contact)
@@ -330,7 +328,7 @@ class InterviewDesk:
         if row is not None and row.id not in self._live:  # dropped after an engine error
             self._live[row.id] = self._resume(campaign, row)
         if row is None:
-            row = session.scalar(_CONTACT_INTERVIEW_LOCKED, {"contact": contact.id})
+            row = contact_interview(session, contact.id, lock=True)
             if row is None:
                 raise DialerError("no_interview", f"contact {contact.id} has no interview yet")
             held[contact.id] = row

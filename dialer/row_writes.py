@@ -15,13 +15,16 @@ by an integer ``id`` (every call table is). The values are columns only (a relat
 the ORM's way), and nothing else may change those columns of the row through its attributes
 in the same transaction without a flush first: the write would pass over the pending change.
 
-The other way round, a statement that changes a row past the session (a claim's UPDATE) calls
-:func:`forget_row`, so the session's copy is read again before it is used.
+The other way round, a statement that changes a row past the session calls :func:`forget_row`,
+so the session's copy is read again before it is used; or, when the statement returns the whole
+row (a claim's ``UPDATE ... RETURNING``), :func:`adopt_row`, so the session holds it as stored
+without reading it again.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import BindParameter, Column, Insert, Table, Update, bindparam, inspect
@@ -80,6 +83,30 @@ def forget_row(session: Session, model: type, row_id: int) -> None:
     held = session.identity_map.get(identity_key(model, row_id))
     if held is not None:
         session.expire(held)
+
+
+def adopt_row(session: Session, model: type[_Row], values: Mapping[str, Any]) -> _Row:
+    """The ``model`` row whose columns a statement past the session has just returned as
+    ``values`` (every column, as stored), held by ``session`` as persistent and up to date: the
+    copy it held is given the values as its stored state, or a new copy joins the session.
+
+    Call it right after the statement, with nothing pending on the row (:func:`dialer.db.
+    execute_core` flushes before it runs): a change set on the copy and not yet flushed would
+    be overwritten.
+    """
+    table = _keyed_by_id(cast(Table, inspect(model).local_table))
+    missing = {column.key for column in table.columns} - set(values)
+    if missing:
+        raise TypeError(f"{model.__name__}: the statement did not return {sorted(missing)}")
+    held = session.identity_map.get(identity_key(model, values["id"]))
+    if held is not None:
+        for key, value in values.items():
+            set_committed_value(held, key, value)
+        return held
+    row = model(**values)
+    make_transient_to_detached(row)  # every column given: nothing is left to load
+    session.add(row)
+    return row
 
 
 def write_row(session: Session, row: Any, **values: Any) -> None:

@@ -1,17 +1,20 @@
 """Rows written past the unit of work (dialer.row_writes): stored at once, in the caller's
 transaction, and seen by the session as already written; nothing is left to flush, a failed
-transaction keeps none of it, and a row changed behind the session's back is read again."""
+transaction keeps none of it, a row changed behind the session's back is read again, and a
+row a statement returned whole is held as stored without being read again."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 import pytest
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, Table, event, func, select, update
+from sqlalchemy.orm import Session
 
 from dialer.db import transaction
 from dialer.models import Attempt, Contact, DialingMode, DoNotCall
-from dialer.row_writes import forget_row, insert_row, write_row
+from dialer.row_writes import adopt_row, forget_row, insert_row, write_row
 from tests.dialer.callflow import TUESDAY_NOON, Centre, build
 
 
@@ -84,3 +87,56 @@ def test_a_row_changed_behind_the_session_is_read_again(committed: tuple[Engine,
         forget_row(session, Contact, contact_id)
         assert contact.attempts == 4
         forget_row(session, Attempt, 12345)  # a row the session does not hold: nothing to do
+
+
+def _returned_contact(session: Session, contact_id: int, attempts: int) -> dict[str, object]:
+    """Change the contact past the session, returning the whole row as a claim does."""
+    table = cast(Table, Contact.__table__)
+    row = session.connection().execute(
+        update(table).where(table.c.id == contact_id).values(attempts=attempts)
+        .returning(*table.columns)).mappings().one()
+    return dict(row)
+
+
+def test_a_returned_row_joins_the_session_as_stored(committed: tuple[Engine, str]) -> None:
+    centre = _centre(committed[0])
+    contact_id = centre.contacts[0]
+    reads: list[str] = []
+    with transaction(centre.engine) as session:
+        values = _returned_contact(session, contact_id, attempts=2)
+
+        def record(*args: object) -> None:
+            reads.append(str(args[2]))
+
+        event.listen(centre.engine, "before_cursor_execute", record)
+        try:
+            contact = adopt_row(session, Contact, values)
+            assert session.get(Contact, contact_id) is contact
+            assert (contact.attempts, contact.phone_e164) == (2, "+32470000001")
+            assert contact.due_at.tzinfo is not None
+        finally:
+            event.remove(centre.engine, "before_cursor_execute", record)
+        assert reads == [], "the adopted row was read again"
+        assert not session.new and not session.dirty
+
+
+def test_a_returned_row_refreshes_the_copy_held(committed: tuple[Engine, str]) -> None:
+    centre = _centre(committed[0])
+    contact_id = centre.contacts[0]
+    with transaction(centre.engine) as session:
+        held = session.get_one(Contact, contact_id)
+        assert held.attempts == 0
+        assert adopt_row(session, Contact, _returned_contact(session, contact_id, 6)) is held
+        assert held.attempts == 6 and not session.dirty
+    with transaction(centre.engine) as session:
+        assert session.get_one(Contact, contact_id).attempts == 6
+
+
+def test_a_partly_returned_row_is_refused(committed: tuple[Engine, str]) -> None:
+    centre = _centre(committed[0])
+    with transaction(centre.engine) as session:
+        values = _returned_contact(session, centre.contacts[0], 1)
+        del values["phone_e164"]
+        with pytest.raises(TypeError, match=r"did not return.*phone_e164"):
+            adopt_row(session, Contact, values)
+        assert len(session.identity_map) == 0
