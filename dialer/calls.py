@@ -50,6 +50,7 @@ from dialer.models import (
     utc_now,
 )
 from dialer.outcomes import CallEnding, attempt_disposition
+from dialer.prepared import Prepared
 from dialer.row_writes import insert_row, write_row
 from dialer.scheduling import (
     Decision,
@@ -70,10 +71,10 @@ CALL_HOLD_MARGIN = dt.timedelta(minutes=5)
 
 #: Statements built once: they run with every call.
 _LOCK_AGENT = select(Agent.id).where(Agent.id == bindparam("agent")).with_for_update()
-_OPEN_ATTEMPTS = select(Attempt.id).where(Attempt.agent_id == bindparam("agent"),
-                                       Attempt.ended_at.is_(None))
-_ATTEMPTS_MADE = select(func.count()).select_from(Attempt).where(
-    Attempt.contact_id == bindparam("contact"))
+_OPEN_ATTEMPTS = Prepared(select(Attempt.id).where(Attempt.agent_id == bindparam("agent"),
+                                                Attempt.ended_at.is_(None)))
+_ATTEMPTS_MADE = Prepared(select(func.count()).select_from(Attempt).where(
+    Attempt.contact_id == bindparam("contact")))
 
 @dataclass(frozen=True)
 class CallCase:

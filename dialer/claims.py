@@ -1,10 +1,11 @@
 """Atomic, leased claims of contacts: the SQL that picks the next contact and holds it.
 
 One statement claims: ``UPDATE contacts ... WHERE id = COALESCE(probe1, probe2, ...)
-RETURNING ...``, built once per shape (groups per priority level), then only given new
-parameters. Each probe is an ordered scan of ``ix_contacts_dispatch`` (phase, group, due time)
-that stops at its first row and yields one id or nothing; the first probe that finds a contact
-wins (the later ones are never run), so the order of the probes is the dispatch order.
+RETURNING ...``, prepared once per shape (groups per priority level, :mod:`dialer.prepared`),
+then only given new parameters; it returns the whole contact row. Each probe is an ordered
+scan of ``ix_contacts_dispatch`` (phase, group, due time) that stops at its first row and yields
+one id or nothing; the first probe that finds a contact wins (the later ones are never run),
+so the order of the probes is the dispatch order.
 
 - On PostgreSQL each probe is ``FOR UPDATE SKIP LOCKED``: concurrent dispatchers pass over rows
   another transaction is claiming instead of waiting for it.
@@ -32,7 +33,6 @@ from sqlalchemy import (
     ColumnElement,
     ScalarSelect,
     Table,
-    Update,
     and_,
     bindparam,
     exists,
@@ -44,7 +44,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from dialer.db import execute_core
 from dialer.dialing_switch import stopped_clause
 from dialer.models import (
     Agent,
@@ -57,6 +56,7 @@ from dialer.models import (
     DoNotCall,
     UTCDateTime,
 )
+from dialer.prepared import Prepared
 from dialer.row_writes import adopt_row, forget_row
 
 _CONTACTS = cast(Table, Contact.__table__)
@@ -88,7 +88,8 @@ def claim(session: Session, agent_id: int, groups_by_priority: Sequence[Sequence
     per priority level, highest first). Within a level, groups are tried in a random order
     (``rng``), so that no group of the same priority waits for another to empty.
 
-    Flushes nothing else; the caller's transaction commits the claim.
+    Flushes nothing else; the caller's transaction commits the claim. The session holds the
+    claimed contact afterwards, as the statement returned it.
     """
     levels = [list(level) for level in groups_by_priority if level]
     if not levels:
@@ -103,22 +104,20 @@ def claim(session: Session, agent_id: int, groups_by_priority: Sequence[Sequence
                        for number, level in enumerate(levels)
                        for index, group in enumerate(level)})
     shape = tuple(len(level) for level in levels)
-    row = execute_core(session, _statement(shape, skip_locked, converts),
-                       parameters).mappings().one_or_none()
-    if row is None:
+    session.flush()  # as autoflush would: the probes read what the session has pending
+    rows = _statement(shape, skip_locked, converts).rows(session.connection(), parameters)
+    if not rows:
         return None
-    values = dict(row)
-    agent_was_waiting = bool(values.pop(_AGENT_WAS_WAITING))
+    *columns, agent_was_waiting = rows[0]
+    values = dict(zip(_CONTACTS.columns.keys(), columns, strict=True))
     # The claim returns the whole contact: the session holds it as claimed, and the call
     # that follows reads it from there instead of loading it again.
     contact = adopt_row(session, Contact, values)
     return ClaimedRow(contact.id, contact.campaign_id, contact.group_id, contact.masked_number,
-                      ContactPhase(contact.phase), agent_was_waiting)
+                      ContactPhase(contact.phase), bool(agent_was_waiting))
 
 
 _RANDOM = random.Random()
-#: The claim's returned column that says whether the agent was waiting.
-_AGENT_WAS_WAITING = "agent_was_waiting"
 
 
 def _group_name(level: int, index: int) -> str:
@@ -126,7 +125,7 @@ def _group_name(level: int, index: int) -> str:
 
 
 @functools.cache
-def _statement(shape: tuple[int, ...], skip_locked: bool, converts: bool) -> Update:
+def _statement(shape: tuple[int, ...], skip_locked: bool, converts: bool) -> Prepared:
     """The claiming statement for priority levels of ``shape`` (number of groups in each),
     built once and reused: only its parameters change from call to call. Soft refusals to
     convert are probed only when the agent ``converts`` (has the skill), after retries."""
@@ -140,11 +139,11 @@ def _statement(shape: tuple[int, ...], skip_locked: bool, converts: bool) -> Upd
         probes += [_probe(phase, skip_locked, groups=[name]) for name in names]
     contacts = _CONTACTS
     lease_end = bindparam("lease_end", type_=UTCDateTime())
-    return (
+    return Prepared(
         update(contacts)
         .where(contacts.c.id == func.coalesce(*probes), ~stopped_clause())
         .values(held_by_agent_id=bindparam("agent"), lease_until=lease_end, due_at=lease_end)
-        .returning(*contacts.columns, _agent_waiting().label(_AGENT_WAS_WAITING)))
+        .returning(*contacts.columns, _agent_waiting()))
 
 
 def _probe(phase: ContactPhase, skip_locked: bool, *, groups: Sequence[str],

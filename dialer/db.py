@@ -19,6 +19,8 @@ from sqlalchemy import CursorResult, Engine, Executable, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from dialer.prepared import Prepared
+
 logger = logging.getLogger(__name__)
 
 #: Execution option naming how a SQLite transaction begins: "DEFERRED" or "IMMEDIATE".
@@ -138,7 +140,7 @@ def _hold_row(session: Session, instance: object) -> None:
         held.append(instance)
 
 
-def execute_core(session: Session, statement: Executable,
+def execute_core(session: Session, statement: Executable | Prepared,
                  parameters: Mapping[str, Any] | None = None
                  ) -> CursorResult[*tuple[Any, ...]]:
     """Run a Core statement (one that names tables, not ORM entities) in ``session``'s
@@ -146,9 +148,13 @@ def execute_core(session: Session, statement: Executable,
 
     ``session.execute`` would do the same, plus the ORM's handling of the statement and its
     result, which costs more than many of the statements the calls run several times per
-    attempt (claims, open attempts, the dial's list checks).
+    attempt (claims, open attempts, the dial's list checks). A :class:`~dialer.prepared.
+    Prepared` statement runs on the driver directly: its rows hold the driver's values (use
+    :meth:`~dialer.prepared.Prepared.rows` for values converted by their types).
     """
     session.flush()
+    if isinstance(statement, Prepared):
+        return statement.execute(session.connection(), parameters or {})
     return session.connection().execute(statement, parameters)
 
 

@@ -26,6 +26,7 @@ from dialer.dispatch_plan import AgentProfile, Roster, fresh_roster, read_roster
 from dialer.errors import DialerError
 from dialer.models import Agent, Contact, ContactPhase, ContactState, utc_now
 from dialer.outcomes import REFUSAL_CONVERSION_SKILL
+from dialer.prepared import Prepared
 from dialer.row_writes import forget_row
 
 logger = logging.getLogger(__name__)
@@ -34,9 +35,9 @@ DEFAULT_LEASE = dt.timedelta(minutes=10)
 DEFAULT_ROSTER_TTL = dt.timedelta(seconds=5)
 _AGENTS = cast(Table, Agent.__table__)
 #: An agent given a contact stops waiting (run when the claim found the agent waiting).
-_STOP_WAITING = (update(_AGENTS)
-                 .where(_AGENTS.c.id == bindparam("agent"), _AGENTS.c.ready_since.is_not(None))
-                 .values(ready_since=None))
+_STOP_WAITING = Prepared(
+    update(_AGENTS).where(_AGENTS.c.id == bindparam("agent"), _AGENTS.c.ready_since.is_not(None))
+    .values(ready_since=None))
 #: An agent id missing from the roster makes it be read again, at most this often.
 UNKNOWN_AGENT_RELOAD = dt.timedelta(seconds=1)
 

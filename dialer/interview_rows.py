@@ -17,17 +17,19 @@ from sqlalchemy.orm import Session
 
 from dialer.db import execute_core
 from dialer.models import Interview
+from dialer.prepared import Prepared
 
 _INTERVIEWS = cast(Table, Interview.__table__)
 _ID_OF_CONTACT = select(_INTERVIEWS.c.id).where(_INTERVIEWS.c.contact_id == bindparam("contact"))
 #: The same, locking the interview's row until the transaction ends (PostgreSQL).
-_ID_OF_CONTACT_LOCKED = _ID_OF_CONTACT.with_for_update()
+_ID_OF_CONTACT_LOCKED = Prepared(_ID_OF_CONTACT.with_for_update())
+_ID_OF_CONTACT_PREPARED = Prepared(_ID_OF_CONTACT)
 
 
 def contact_interview(session: Session, contact_id: int, *, lock: bool = False
                       ) -> Interview | None:
     """The contact's interview, or None if it has none yet; with ``lock``, its row is locked
     for the rest of the transaction (``SELECT ... FOR UPDATE`` on PostgreSQL)."""
-    statement = _ID_OF_CONTACT_LOCKED if lock else _ID_OF_CONTACT
+    statement = _ID_OF_CONTACT_LOCKED if lock else _ID_OF_CONTACT_PREPARED
     interview_id = execute_core(session, statement, {"contact": contact_id}).scalar_one_or_none()
     return None if interview_id is None else session.get_one(Interview, interview_id)

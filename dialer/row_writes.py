@@ -27,12 +27,13 @@ import functools
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import BindParameter, Column, Insert, Table, Update, bindparam, inspect
+from sqlalchemy import BindParameter, Column, Table, bindparam, inspect
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from dialer.models.base import Base
+from dialer.prepared import Prepared
 
 _Row = TypeVar("_Row", bound=Base)
 
@@ -51,8 +52,9 @@ def insert_row(session: Session, model: type[_Row], **values: Any) -> _Row:
         raise TypeError(f"{model.__name__} has no columns {sorted(unknown)}")
     columns.update(values)
     statement = _insert_statement(table, tuple(sorted(columns)))
-    row_id = session.connection().execute(
-        statement, {f"value_{key}": value for key, value in columns.items()}).scalar_one()
+    row_id = statement.execute(
+        session.connection(), {f"value_{key}": value for key, value in columns.items()}
+    ).scalar_one()
     row = model(id=row_id, **columns)
     make_transient_to_detached(row)  # every column given: nothing is left to load
     session.add(row)
@@ -123,22 +125,23 @@ def write_row(session: Session, row: Any, **values: Any) -> None:
     statement = _update_statement(table, tuple(sorted(values)))
     parameters = {f"value_{key}": value for key, value in values.items()}
     parameters[_ROW_ID] = state.identity[0]
-    session.connection().execute(statement, parameters)
+    statement.execute(session.connection(), parameters)
     for key, value in values.items():
         set_committed_value(row, key, value)
 
 
 @functools.cache
-def _insert_statement(table: Table, columns: tuple[str, ...]) -> Insert:
+def _insert_statement(table: Table, columns: tuple[str, ...]) -> Prepared:
     """``INSERT INTO table (columns...) VALUES (:value_column...) RETURNING id``."""
-    return table.insert().values(_bound(table, columns)).returning(table.c.id)
+    return Prepared(table.insert().values(_bound(table, columns)).returning(table.c.id))
 
 
 @functools.cache
-def _update_statement(table: Table, columns: tuple[str, ...]) -> Update:
+def _update_statement(table: Table, columns: tuple[str, ...]) -> Prepared:
     """``UPDATE table SET column = :value_column... WHERE id = :row_id``, built once per set
     of columns."""
-    return table.update().where(table.c.id == bindparam(_ROW_ID)).values(_bound(table, columns))
+    return Prepared(table.update().where(table.c.id == bindparam(_ROW_ID))
+                    .values(_bound(table, columns)))
 
 
 def _bound(table: Table, columns: tuple[str, ...]) -> dict[str, BindParameter[Any]]:

@@ -22,6 +22,7 @@ from dialer.dispatch_plan import AgentProfile, Roster
 from dialer.errors import DialerError
 from dialer.models import Attempt, Campaign, Contact, ContactPhase, ContactState
 from dialer.outcomes import Final, Retry, next_step
+from dialer.prepared import Prepared
 from dialer.row_writes import write_row
 
 
@@ -45,10 +46,11 @@ def earlier_codes(session: Session, contact_id: int, before_attempt: int) -> lis
 
 
 #: Built once: it runs at the end of every attempt after the first.
-_EARLIER_CODES = (select(Attempt.disposition)
-                  .where(Attempt.contact_id == bindparam("contact"),
-                         Attempt.id < bindparam("before"), Attempt.dialed_at.is_not(None))
-                  .order_by(Attempt.id))
+_EARLIER_CODES = Prepared(select(Attempt.disposition)
+                          .where(Attempt.contact_id == bindparam("contact"),
+                                 Attempt.id < bindparam("before"),
+                                 Attempt.dialed_at.is_not(None))
+                          .order_by(Attempt.id))
 
 
 def settle(session: Session, contact: Contact, campaign: Campaign, code: str,

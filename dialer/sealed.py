@@ -42,6 +42,7 @@ from dialer.models import (
     Site,
 )
 from dialer.phones import NumberRefused, check_number
+from dialer.prepared import Prepared
 from dialer.telephony.base import DialRefused
 from dialer.windows import WeeklyShift, is_callable
 
@@ -137,7 +138,7 @@ def _stopped_listed_or_excluded() -> Select[bool, bool, bool]:
     return select(stopped_clause(), listed, excluded)
 
 
-_STOPPED_LISTED_OR_EXCLUDED = _stopped_listed_or_excluded()
+_STOPPED_LISTED_OR_EXCLUDED = Prepared(_stopped_listed_or_excluded())
 
 
 def _check_switch_and_lists(session: Session, attempt: Attempt, contact: Contact) -> None:

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 from dialer import canonical_json
 from dialer.errors import DialerError
 from dialer.models import TraceEvent, TraceHead
+from dialer.prepared import Prepared
 
 #: What the first event of a chain links to.
 GENESIS = "0" * 64
@@ -98,30 +99,32 @@ def append(session: Session, campaign_id: int, entries: Sequence[Entry]) -> list
                      "prev_hash": last_hash, "hash": last_hash_next})
         last_hash = last_hash_next
         positions.append(seq)
-    connection.execute(_INSERT_EVENT, rows)
-    connection.execute(_MOVE_HEAD, {"campaign": campaign_id, "seq": seq, "hash": last_hash})
+    _INSERT_EVENT.execute(connection, rows)
+    _MOVE_HEAD.execute(connection, {"campaign": campaign_id, "seq": seq, "hash": last_hash})
     return positions
 
 
-#: Statements built once: appending runs with every step of every call.
-_INSERT_EVENT = insert(_EVENTS)
-_MOVE_HEAD = (_HEADS.update().where(_HEADS.c.campaign_id == bindparam("campaign"))
-              .values(seq=bindparam("seq"), hash=bindparam("hash")))
+#: Statements prepared once: appending runs with every transaction of every call.
+_INSERT_EVENT = Prepared(insert(_EVENTS).values({
+    column.key: bindparam(column.key, type_=column.type)
+    for column in _EVENTS.columns if column.key != "id"}))
+_MOVE_HEAD = Prepared(_HEADS.update().where(_HEADS.c.campaign_id == bindparam("campaign"))
+                      .values(seq=bindparam("seq"), hash=bindparam("hash")))
 #: Reading the head through an UPDATE locks its row on every database (a row lock on
 #: PostgreSQL, the write lock on SQLite) in one statement.
-_LOCK_HEAD = (_HEADS.update().where(_HEADS.c.campaign_id == bindparam("campaign"))
-              .values(seq=_HEADS.c.seq).returning(_HEADS.c.seq, _HEADS.c.hash))
+_LOCK_HEAD = Prepared(_HEADS.update().where(_HEADS.c.campaign_id == bindparam("campaign"))
+                      .values(seq=_HEADS.c.seq).returning(_HEADS.c.seq, _HEADS.c.hash))
 
 
 def _lock_head(connection: Connection, campaign_id: int) -> tuple[int, str]:
     """The campaign's chain end, locked until the transaction ends; created at the genesis."""
-    row = connection.execute(_LOCK_HEAD, {"campaign": campaign_id}).one_or_none()
+    row = _LOCK_HEAD.execute(connection, {"campaign": campaign_id}).one_or_none()
     if row is None:
         start = {"campaign_id": campaign_id, "seq": 0, "hash": GENESIS}
         insert_head = postgresql.insert(_HEADS) if connection.dialect.name == "postgresql" \
             else sqlite.insert(_HEADS)
         connection.execute(insert_head.values(start).on_conflict_do_nothing())
-        row = connection.execute(_LOCK_HEAD, {"campaign": campaign_id}).one()
+        row = _LOCK_HEAD.execute(connection, {"campaign": campaign_id}).one()
     return int(row.seq), str(row.hash)
 
 

@@ -1,0 +1,124 @@
+"""Core statements compiled once per database and run on the driver directly.
+
+A call runs about a dozen small statements (the claim, the dial's checks, the writes of its
+attempt and contact, the trace). Run through ``Connection.execute``, each one is looked up in
+SQLAlchemy's compiled cache by a key that is hashed again at every execution (the claim's
+key is a tuple of a thousand elements), and every one of its parameters is gathered and
+converted one by one: in the simulator that costs several times the statement itself
+(docs/benchmarks.md). A :class:`Prepared` statement does that work once per dialect: it keeps
+the compiled SQL, the order of its parameters, their fixed values and the type conversions
+they need, and runs with ``Connection.exec_driver_sql``, which still goes through the
+connection's transaction and its events.
+
+Only plain statements qualify: no expanding ``IN`` lists nor other parameters rendered at
+execution time (refused when the statement is first compiled for a dialect). Result rows come
+back as tuples converted by their columns' types, in the order of the statement's columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Executable
+from sqlalchemy.engine import CursorResult, Dialect
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement
+
+_Processor = Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A statement compiled for one dialect, with what its execution needs."""
+
+    sql: str
+    #: Parameter names in the order of the SQL's placeholders (positional drivers), or None.
+    order: tuple[str, ...] | None
+    #: The parameters the caller gives: name, the key it is given by, its type's conversion
+    #: to the driver's value (None when there is none).
+    given: tuple[tuple[str, str, _Processor | None], ...]
+    #: Parameter name -> the value written into the statement (``.values(phase=1)``...),
+    #: converted already.
+    fixed: Mapping[str, Any]
+    #: The conversion of each result column from the driver's value, None where there is none.
+    result_processors: tuple[_Processor | None, ...]
+    #: Parameter name -> the name it has in the SQL, where the dialect had to escape it.
+    escaped: Mapping[str, str]
+
+
+class Prepared:
+    """A Core statement to run many times with different parameters; see the module."""
+
+    def __init__(self, statement: Executable) -> None:
+        self.statement = statement
+        self._plans: dict[str, _Plan] = {}
+
+    def execute(self, connection: Connection,
+                parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]]
+                ) -> CursorResult[Any]:
+        """Run the statement with ``parameters`` (one mapping, or a sequence of them for an
+        ``executemany``) in ``connection``'s transaction.
+
+        :raises KeyError: when a parameter the statement needs is not given.
+        """
+        plan = self._plan(connection.dialect)
+        if isinstance(parameters, Mapping):
+            return connection.exec_driver_sql(plan.sql, _driver_parameters(plan, parameters))
+        return connection.exec_driver_sql(
+            plan.sql, [_driver_parameters(plan, each) for each in parameters])
+
+    def rows(self, connection: Connection, parameters: Mapping[str, Any]
+             ) -> list[tuple[Any, ...]]:
+        """The statement's result rows, each value converted by its column's type."""
+        plan = self._plan(connection.dialect)
+        result = self.execute(connection, parameters)
+        processors = plan.result_processors
+        return [tuple(value if convert is None else convert(value)
+                      for convert, value in zip(processors, row, strict=True))
+                for row in result.fetchall()]
+
+    def _plan(self, dialect: Dialect) -> _Plan:
+        plan = self._plans.get(dialect.name)
+        if plan is None:
+            plan = self._plans[dialect.name] = _compile(self.statement, dialect)
+        return plan
+
+
+def _compile(statement: Executable, dialect: Dialect) -> _Plan:
+    assert isinstance(statement, ClauseElement)
+    compiled = statement.compile(dialect=dialect)
+    assert isinstance(compiled, SQLCompiler)
+    if compiled.literal_execute_params or compiled.post_compile_params:
+        raise ValueError("a prepared statement cannot hold parameters rendered at execution "
+                         f"(expanding lists, literal_execute): {compiled.string[:80]}")
+    given: list[tuple[str, str, _Processor | None]] = []
+    fixed: dict[str, Any] = {}
+    for bind, name in compiled.bind_names.items():
+        if bind.callable is not None:
+            raise ValueError(f"a prepared statement cannot hold a parameter computed at "
+                             f"execution ({bind.key})")
+        convert = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if bind.required:
+            given.append((name, bind.key, convert))
+        else:
+            fixed[name] = bind.value if convert is None else convert(bind.value)
+    columns = getattr(statement, "exported_columns", ())
+    result_processors = tuple(
+        column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns)
+    order = tuple(compiled.positiontup or ()) if compiled.positional else None
+    return _Plan(compiled.string, order, tuple(given), fixed, result_processors,
+                 dict(compiled.escaped_bind_names or {}))
+
+
+def _driver_parameters(plan: _Plan, parameters: Mapping[str, Any]
+                       ) -> tuple[Any, ...] | dict[str, Any]:
+    values = dict(plan.fixed)
+    for name, key, convert in plan.given:
+        value = parameters[key]
+        values[name] = value if convert is None else convert(value)
+    if plan.order is None:
+        return {plan.escaped.get(name, name): value for name, value in values.items()} \
+            if plan.escaped else values
+    return tuple(values[name] for name in plan.order)
