@@ -53,7 +53,7 @@ class Prepared:
 
     def __init__(self, statement: Executable) -> None:
         self.statement = statement
-        self._plans: dict[str, _Plan] = {}
+        self._plans: dict[tuple[object, ...], _Plan] = {}
 
     def execute(self, connection: Connection,
                 parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]]
@@ -80,9 +80,12 @@ class Prepared:
                 for row in result.fetchall()]
 
     def _plan(self, dialect: Dialect) -> _Plan:
-        plan = self._plans.get(dialect.name)
+        # What the compiled SQL depends on: the database, its driver's placeholders and the
+        # server's version (which features the SQL may use).
+        key = (dialect.name, dialect.driver, dialect.paramstyle, dialect.server_version_info)
+        plan = self._plans.get(key)
         if plan is None:
-            plan = self._plans[dialect.name] = _compile(self.statement, dialect)
+            plan = self._plans[key] = _compile(self.statement, dialect)
         return plan
 
 

@@ -92,9 +92,8 @@ def adopt_row(session: Session, model: type[_Row], values: Mapping[str, Any]) ->
     ``values`` (every column, as stored), held by ``session`` as persistent and up to date: the
     copy it held is given the values as its stored state, or a new copy joins the session.
 
-    Call it right after the statement, with nothing pending on the row (:func:`dialer.db.
-    execute_core` flushes before it runs): a change set on the copy and not yet flushed would
-    be overwritten.
+    Call it right after the statement, flushed before it, so that nothing is pending on the
+    row: a change set on the copy and not yet flushed would be overwritten.
     """
     table = _keyed_by_id(cast(Table, inspect(model).local_table))
     missing = {column.key for column in table.columns} - set(values)
