@@ -18,6 +18,7 @@ overwritten.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import logging
 from collections.abc import Mapping
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Engine, Table, insert, select
+from sqlalchemy import Engine, Table, bindparam, insert, select
 from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -44,6 +45,7 @@ from dialer.models import (
     Interview,
     utc_now,
 )
+from dialer.prepared import Prepared
 from dialer.row_writes import insert_row
 from survey_engine.errors import EngineError
 from survey_engine.i18n.catalog import Wording, load_wording
@@ -60,7 +62,7 @@ LIVE_ENGINES = 2000
 _HELD = "dialer.interviews.held"
 #: Key in ``Session.info``: answer rows to insert when the transaction commits.
 _PENDING_ANSWERS = "dialer.interviews.pending_answers"
-_INSERT_ANSWER = insert(cast(Table, AnswerRecord.__table__))
+_ANSWERS = cast(Table, AnswerRecord.__table__)
 
 
 @dataclass(frozen=True)
@@ -429,8 +431,16 @@ def _write_answers(session: Session) -> None:
     if not pending:
         return
     connection = session.connection()
-    for _shape, rows in itertools.groupby(pending, key=len):
-        connection.execute(_INSERT_ANSWER, list(rows))
+    for columns, rows in itertools.groupby(pending, key=tuple):
+        _insert_answers(columns).execute(connection, list(rows))
+
+
+@functools.cache
+def _insert_answers(columns: tuple[str, ...]) -> Prepared:
+    """The INSERT of answer rows that give ``columns`` (the others are NULL), prepared once
+    for each set: a given answer names them all, a withdrawal neither value nor shown order."""
+    return Prepared(insert(_ANSWERS).values({
+        column: bindparam(column, type_=_ANSWERS.c[column].type) for column in columns}))
 
 
 @sqlalchemy_event.listens_for(Session, "after_transaction_end")
