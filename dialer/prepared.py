@@ -11,7 +11,8 @@ they need, and runs with ``Connection.exec_driver_sql``, which still goes throug
 connection's transaction and its events.
 
 Only plain statements qualify: no expanding ``IN`` lists nor other parameters rendered at
-execution time (refused when the statement is first compiled for a dialect). Result rows come
+execution time, and no column left to a default computed in Python (refused when the statement
+is first compiled for a dialect). Result rows come
 back as tuples converted by their columns' types, in the order of the statement's columns.
 """
 
@@ -96,6 +97,10 @@ def _compile(statement: Executable, dialect: Dialect) -> _Plan:
     if compiled.literal_execute_params or compiled.post_compile_params:
         raise ValueError("a prepared statement cannot hold parameters rendered at execution "
                          f"(expanding lists, literal_execute): {compiled.string[:80]}")
+    computed = [*compiled.insert_prefetch, *compiled.update_prefetch]
+    if computed:  # Connection.execute would compute them; here they would be left NULL
+        raise ValueError("a prepared statement must give the columns whose defaults are "
+                         f"computed in Python: {', '.join(str(c) for c in computed)}")
     given: list[tuple[str, str, _Processor | None]] = []
     fixed: dict[str, Any] = {}
     for bind, name in compiled.bind_names.items():

@@ -93,13 +93,19 @@ def test_a_failed_write_raises_as_execute_would_and_keeps_nothing(
         assert connection.scalar(select(func.count()).select_from(DO_NOT_CALL)) == 0
 
 
-def test_statements_rendered_at_execution_are_refused(committed: tuple[Engine, str]) -> None:
+def test_statements_it_cannot_run_as_compiled_are_refused(committed: tuple[Engine, str]) -> None:
     centre = _centre(committed[0])
     listed = Prepared(select(CONTACTS.c.id).where(CONTACTS.c.id.in_(bindparam(
         "ids", expanding=True))))
     with centre.engine.connect() as connection, \
             pytest.raises(ValueError, match="rendered at execution"):
         listed.execute(connection, {"ids": centre.contacts})
+    undated = Prepared(insert(DO_NOT_CALL).values(phone_e164=bindparam("phone")))
+    with centre.engine.begin() as connection, \
+            pytest.raises(ValueError, match=r"defaults are computed in Python: do_not_call\."):
+        undated.execute(connection, {"phone": "+32470000003"})
+    with centre.engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(DO_NOT_CALL)) == 0
 
 
 def test_the_connection_events_see_the_statement(committed: tuple[Engine, str]) -> None:
