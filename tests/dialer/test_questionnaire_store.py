@@ -7,6 +7,7 @@ on an uploaded questionnaire interviewing in French from the questionnaire's own
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from pathlib import Path
 
 import pytest
@@ -40,8 +41,10 @@ def store(engine: Engine, root: Path, client_id: int, text: str) -> ClientQuesti
 
 
 def new_client(engine: Engine) -> int:
+    """A client of its own. The code is fresh every time: the shared database keeps every
+    test's rows, and an object's id can come back."""
     with transaction(engine) as session:
-        return create_client(session, f"STORE-{id(session)}", "Store test").id
+        return create_client(session, f"STORE-{uuid.uuid4().hex[:12]}", "Store test").id
 
 
 def french(engine: Engine, row: ClientQuestionnaire, translations: dict[str, str],
