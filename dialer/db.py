@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import CursorResult, Engine, Executable, create_engine, event
+from sqlalchemy import Engine, Executable, Result, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -142,7 +142,7 @@ def _hold_row(session: Session, instance: object) -> None:
 
 def execute_core(session: Session, statement: Executable | Prepared,
                  parameters: Mapping[str, Any] | None = None
-                 ) -> CursorResult[*tuple[Any, ...]]:
+                 ) -> Result[*tuple[Any, ...]]:
     """Run a Core statement (one that names tables, not ORM entities) in ``session``'s
     transaction, straight on its connection, after flushing what is pending as autoflush would.
 

@@ -1,4 +1,4 @@
-"""Core statements compiled once per database and run on the driver directly.
+"""Core statements compiled once per database and run on the driver's cursor.
 
 A call runs about a dozen small statements (the claim, the dial's checks, the writes of its
 attempt and contact, the trace). Run through ``Connection.execute``, each one is looked up in
@@ -7,27 +7,42 @@ key is a tuple of a thousand elements), and every one of its parameters is gathe
 converted one by one: in the simulator that costs several times the statement itself
 (docs/benchmarks.md). A :class:`Prepared` statement does that work once per dialect: it keeps
 the compiled SQL, the order of its parameters, their fixed values and the type conversions
-they need, and runs with ``Connection.exec_driver_sql``, which still goes through the
-connection's transaction and its events.
+they need.
+
+It then runs on a cursor of the connection's driver, in the connection's transaction (begun
+first, as ``Connection.execute`` would). Even ``Connection.exec_driver_sql`` sets up an
+execution context and a cursor result per statement, about a fifth of a simulated call;
+here the rows come back in a plain :class:`~sqlalchemy.engine.IteratorResult`, and a driver
+error is raised as SQLAlchemy raises it (``IntegrityError``..., the connection invalidated on a
+disconnect). Whenever something watches the connection's statements (echo or the
+``sqlalchemy.engine`` log at INFO, listeners of the cursor events or of ``handle_error``), the
+statement runs through ``exec_driver_sql`` instead, so that they see it.
 
 Only plain statements qualify: no expanding ``IN`` lists nor other parameters rendered at
 execution time, and no column left to a default computed in Python (refused when the statement
-is first compiled for a dialect). Result rows come
-back as tuples converted by their columns' types, in the order of the statement's columns.
+is first compiled for a dialect). Result rows come back with the driver's values, or, through
+:meth:`Prepared.rows`, as tuples converted by their columns' types, in the order of the
+statement's columns.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Executable
-from sqlalchemy.engine import CursorResult, Dialect
+from sqlalchemy.engine import Dialect, IteratorResult, Result
+from sqlalchemy.engine.result import SimpleResultMetaData
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
 
 _Processor = Callable[[Any], Any]
+_DriverParameters = tuple[Any, ...] | dict[str, Any]
+_ENGINE_LOG = logging.getLogger("sqlalchemy.engine.Engine")
+_NO_COLUMNS = SimpleResultMetaData(())
 
 
 @dataclass(frozen=True)
@@ -58,17 +73,22 @@ class Prepared:
 
     def execute(self, connection: Connection,
                 parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]]
-                ) -> CursorResult[Any]:
+                ) -> Result[*tuple[Any, ...]]:
         """Run the statement with ``parameters`` (one mapping, or a sequence of them for an
-        ``executemany``) in ``connection``'s transaction.
+        ``executemany``) in ``connection``'s transaction; its rows, with the driver's values.
 
         :raises KeyError: when a parameter the statement needs is not given.
+        :raises sqlalchemy.exc.DBAPIError: (its subclasses) when the database refuses it.
         """
         plan = self._plan(connection.dialect)
+        values: _DriverParameters | list[_DriverParameters]
         if isinstance(parameters, Mapping):
-            return connection.exec_driver_sql(plan.sql, _driver_parameters(plan, parameters))
-        return connection.exec_driver_sql(
-            plan.sql, [_driver_parameters(plan, each) for each in parameters])
+            values = _driver_parameters(plan, parameters)
+        else:
+            values = [_driver_parameters(plan, each) for each in parameters]
+        if _watched(connection):
+            return connection.exec_driver_sql(plan.sql, values)
+        return _run_on_cursor(connection, plan.sql, values)
 
     def rows(self, connection: Connection, parameters: Mapping[str, Any]
              ) -> list[tuple[Any, ...]]:
@@ -120,8 +140,7 @@ def _compile(statement: Executable, dialect: Dialect) -> _Plan:
                  dict(compiled.escaped_bind_names or {}))
 
 
-def _driver_parameters(plan: _Plan, parameters: Mapping[str, Any]
-                       ) -> tuple[Any, ...] | dict[str, Any]:
+def _driver_parameters(plan: _Plan, parameters: Mapping[str, Any]) -> _DriverParameters:
     values = dict(plan.fixed)
     for name, key, convert in plan.given:
         value = parameters[key]
@@ -130,3 +149,42 @@ def _driver_parameters(plan: _Plan, parameters: Mapping[str, Any]
         return {plan.escaped.get(name, name): value for name, value in values.items()} \
             if plan.escaped else values
     return tuple(values[name] for name in plan.order)
+
+
+def _watched(connection: Connection) -> bool:
+    """Whether something watches the statements run on ``connection`` (see the module)."""
+    dispatch = connection.dispatch
+    return bool(connection.engine.echo or _ENGINE_LOG.isEnabledFor(logging.INFO)
+                or dispatch.before_cursor_execute or dispatch.after_cursor_execute
+                or connection.dialect.dispatch.handle_error)
+
+
+def _run_on_cursor(connection: Connection, sql: str,
+                   values: _DriverParameters | list[_DriverParameters]
+                   ) -> Result[*tuple[Any, ...]]:
+    """``sql`` run on a cursor of ``connection``'s driver, in its transaction; its rows."""
+    if not connection.in_transaction():
+        connection.begin()  # as Connection.execute begins one (and the begin events run)
+    dialect = connection.dialect
+    driver_connection = connection.connection.dbapi_connection
+    assert driver_connection is not None
+    cursor = driver_connection.cursor()
+    try:
+        if isinstance(values, list):
+            each_row: Sequence[Any] = values  # all tuples or all mappings, as the plan says
+            cursor.executemany(sql, each_row)
+        else:
+            cursor.execute(sql, values)
+        columns = cursor.description
+        rows = cursor.fetchall() if columns else []
+    except dialect.loaded_dbapi.Error as error:
+        lost = dialect.is_disconnect(error, driver_connection, cursor)
+        if lost:
+            connection.invalidate(error)
+        raise DBAPIError.instance(sql, values, error, dialect.loaded_dbapi.Error,
+                                  connection_invalidated=lost, dialect=dialect,
+                                  ismulti=isinstance(values, list)) from error
+    finally:
+        cursor.close()
+    names = SimpleResultMetaData([column[0] for column in columns]) if columns else _NO_COLUMNS
+    return IteratorResult(names, iter(rows))
