@@ -44,6 +44,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from dialer.db import prepared_rows
 from dialer.dialing_switch import stopped_clause
 from dialer.models import (
     Agent,
@@ -104,8 +105,8 @@ def claim(session: Session, agent_id: int, groups_by_priority: Sequence[Sequence
                        for number, level in enumerate(levels)
                        for index, group in enumerate(level)})
     shape = tuple(len(level) for level in levels)
-    session.flush()  # as autoflush would: the probes read what the session has pending
-    rows = _statement(shape, skip_locked, converts).rows(session.connection(), parameters)
+    # Flushed first, as autoflush would: the probes read what the session has pending.
+    rows = prepared_rows(session, _statement(shape, skip_locked, converts), parameters)
     if not rows:
         return None
     *columns, agent_was_waiting = rows[0]

@@ -158,6 +158,14 @@ def execute_core(session: Session, statement: Executable | Prepared,
     return session.connection().execute(statement, parameters)
 
 
+def prepared_rows(session: Session, statement: Prepared, parameters: Mapping[str, Any]
+                  ) -> list[tuple[Any, ...]]:
+    """As :func:`execute_core`, for a prepared statement whose rows the caller needs as
+    values converted by their columns' types (:meth:`~dialer.prepared.Prepared.rows`)."""
+    session.flush()
+    return statement.rows(session.connection(), parameters)
+
+
 @contextmanager
 def unit_of_work(engine: Engine, session: Session | None = None) -> Iterator[Session]:
     """``session`` when the caller gives one (the work joins the caller's transaction, which

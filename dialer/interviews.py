@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Engine, Table, bindparam, insert, select
+from sqlalchemy import Engine, Table, insert, select
 from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -45,7 +45,7 @@ from dialer.models import (
     Interview,
     utc_now,
 )
-from dialer.prepared import Prepared
+from dialer.prepared import Prepared, column_parameters
 from dialer.row_writes import insert_row
 from survey_engine.errors import EngineError
 from survey_engine.i18n.catalog import Wording, load_wording
@@ -439,8 +439,7 @@ def _write_answers(session: Session) -> None:
 def _insert_answers(columns: tuple[str, ...]) -> Prepared:
     """The INSERT of answer rows that give ``columns`` (the others are NULL), prepared once
     for each set: a given answer names them all, a withdrawal neither value nor shown order."""
-    return Prepared(insert(_ANSWERS).values({
-        column: bindparam(column, type_=_ANSWERS.c[column].type) for column in columns}))
+    return Prepared(insert(_ANSWERS).values(column_parameters(_ANSWERS, columns)))
 
 
 @sqlalchemy_event.listens_for(Session, "after_transaction_end")

@@ -32,7 +32,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Executable
+from sqlalchemy import BindParameter, Connection, Executable, Table, bindparam
 from sqlalchemy.engine import Dialect, IteratorResult, Result
 from sqlalchemy.engine.result import SimpleResultMetaData
 from sqlalchemy.exc import DBAPIError
@@ -108,6 +108,15 @@ class Prepared:
         if plan is None:
             plan = self._plans[key] = _compile(self.statement, dialect)
         return plan
+
+
+def column_parameters(table: Table, columns: Sequence[str], prefix: str = ""
+                      ) -> dict[str, BindParameter[Any]]:
+    """A parameter ``<prefix><column>`` for each of ``columns``, typed as the column, for
+    ``insert(table).values(...)`` or ``update(table).values(...)``: a prepared statement
+    converts each value by its column's type."""
+    return {column: bindparam(f"{prefix}{column}", type_=table.c[column].type)
+            for column in columns}
 
 
 def _compile(statement: Executable, dialect: Dialect) -> _Plan:

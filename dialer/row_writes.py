@@ -27,13 +27,13 @@ import functools
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import BindParameter, Column, Table, bindparam, inspect
+from sqlalchemy import Column, Table, bindparam, inspect
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from dialer.models.base import Base
-from dialer.prepared import Prepared
+from dialer.prepared import Prepared, column_parameters
 
 _Row = TypeVar("_Row", bound=Base)
 
@@ -132,7 +132,8 @@ def write_row(session: Session, row: Any, **values: Any) -> None:
 @functools.cache
 def _insert_statement(table: Table, columns: tuple[str, ...]) -> Prepared:
     """``INSERT INTO table (columns...) VALUES (:value_column...) RETURNING id``."""
-    return Prepared(table.insert().values(_bound(table, columns)).returning(table.c.id))
+    return Prepared(table.insert().values(column_parameters(table, columns, "value_"))
+                    .returning(table.c.id))
 
 
 @functools.cache
@@ -140,10 +141,4 @@ def _update_statement(table: Table, columns: tuple[str, ...]) -> Prepared:
     """``UPDATE table SET column = :value_column... WHERE id = :row_id``, built once per set
     of columns."""
     return Prepared(table.update().where(table.c.id == bindparam(_ROW_ID))
-                    .values(_bound(table, columns)))
-
-
-def _bound(table: Table, columns: tuple[str, ...]) -> dict[str, BindParameter[Any]]:
-    """Each column's parameter ``value_<column>``, typed as the column."""
-    return {column: bindparam(f"value_{column}", type_=table.c[column].type)
-            for column in columns}
+                    .values(column_parameters(table, columns, "value_")))

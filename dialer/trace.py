@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 from dialer import canonical_json
 from dialer.errors import DialerError
 from dialer.models import TraceEvent, TraceHead
-from dialer.prepared import Prepared
+from dialer.prepared import Prepared, column_parameters
 
 #: What the first event of a chain links to.
 GENESIS = "0" * 64
@@ -105,9 +105,8 @@ def append(session: Session, campaign_id: int, entries: Sequence[Entry]) -> list
 
 
 #: Statements prepared once: appending runs with every transaction of every call.
-_INSERT_EVENT = Prepared(insert(_EVENTS).values({
-    column.key: bindparam(column.key, type_=column.type)
-    for column in _EVENTS.columns if column.key != "id"}))
+_INSERT_EVENT = Prepared(insert(_EVENTS).values(column_parameters(
+    _EVENTS, [column.key for column in _EVENTS.columns if column.key != "id"])))
 _MOVE_HEAD = Prepared(_HEADS.update().where(_HEADS.c.campaign_id == bindparam("campaign"))
                       .values(seq=bindparam("seq"), hash=bindparam("hash")))
 #: Reading the head through an UPDATE locks its row on every database (a row lock on

@@ -1,7 +1,7 @@
 """``survey-engine demo`` (what ``make demo`` runs): the real thing on this machine. The
 embedded database with the sample centre, its sign-ins and a running campaign with contacts;
 a dialer worker process on the ``sim`` telephony backend; the web application on loopback;
-the address and the demo sign-ins printed; everything stopped with Ctrl-C."""
+the address and the demo sign-ins printed; everything stopped with Ctrl-C (or SIGTERM)."""
 
 from __future__ import annotations
 

@@ -8,7 +8,9 @@ PostgreSQL, run several ``serve`` processes behind a reverse proxy (``[web] prox
 
 from __future__ import annotations
 
+import signal
 import sys
+from types import FrameType
 from typing import Any
 
 import click
@@ -87,10 +89,18 @@ def web_server(host: str, port: int, threads: int, *, insecure_cookies: bool,
 
 
 def run_until_interrupted(server: Any) -> None:
-    """Serve until Ctrl-C (waitress catches it and returns), then close the sockets."""
+    """Serve until Ctrl-C (waitress catches it and returns) or SIGTERM (``kill``, a service
+    manager's stop, taken as Ctrl-C so that the caller's clean-up runs), then close the
+    sockets."""
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         server.run()
     except KeyboardInterrupt:
         pass
     finally:
+        signal.signal(signal.SIGTERM, previous)
         server.close()
+
+
+def _interrupt(_signal: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt

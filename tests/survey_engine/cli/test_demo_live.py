@@ -1,6 +1,7 @@
 """``survey-engine demo`` (what ``make demo`` runs) starts the real thing: the sample centre in
 the embedded database, a dialer worker, the web application on loopback; it prints the
-address and one sign-in per role, serves until interrupted, and stops its worker."""
+address and one sign-in per role, serves until interrupted (Ctrl-C or SIGTERM), and stops its
+worker."""
 
 from __future__ import annotations
 
@@ -15,10 +16,14 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO
 
 
-def test_the_demo_serves_the_sample_centre_until_interrupted(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_the_demo_serves_the_sample_centre_until_interrupted(tmp_path: Path,
+                                                             stop: signal.Signals) -> None:
     env = {**os.environ, "SURVEY_ENGINE_INSTANCE": str(tmp_path),
            "SURVEY_ENGINE_DATABASE_URL": ""}
     demo = subprocess.Popen([sys.executable, "-m", "survey_engine.cli", "demo", "--port", "0"],
@@ -48,10 +53,27 @@ def test_the_demo_serves_the_sample_centre_until_interrupted(tmp_path: Path) -> 
         assert re.search(r"BEV-055\s+4055\s+ru\s+en, ru, tr\s+on shift now", output)
         assert "never on a network" in output, "the insecure cookie is warned about"
         assert (tmp_path / "survey-engine.sqlite3").is_file()
+        workers = _children(demo.pid)
+        assert len(workers) == 1, workers
     finally:
-        demo.send_signal(signal.SIGINT)
+        demo.send_signal(stop)
         assert demo.wait(timeout=30) == 0
     assert "stopping" in output + "".join(iter(lambda: _drain(lines), ""))
+    assert not Path(f"/proc/{workers[0]}").exists(), "the worker was left running"
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (from /proc)."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines()
+                          if ":\t" in line)
+        except OSError:  # it ended meanwhile
+            continue
+        if fields.get("PPid", "").strip() == str(pid):
+            found.append(int(status.parent.name))
+    return found
 
 
 def _drain(lines: queue.Queue[str]) -> str:
