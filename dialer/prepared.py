@@ -27,6 +27,7 @@ statement's columns.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -195,5 +196,12 @@ def _run_on_cursor(connection: Connection, sql: str,
                                   ismulti=isinstance(values, list)) from error
     finally:
         cursor.close()
-    names = SimpleResultMetaData([column[0] for column in columns]) if columns else _NO_COLUMNS
+    names = _result_columns(tuple(column[0] for column in columns)) if columns else _NO_COLUMNS
     return IteratorResult(names, iter(rows))
+
+
+@functools.lru_cache(maxsize=512)
+def _result_columns(names: tuple[str, ...]) -> SimpleResultMetaData:
+    """The result metadata of rows with these column names, made once (a few statements run
+    all the time)."""
+    return SimpleResultMetaData(names)
