@@ -1,10 +1,12 @@
 """The trace's canonical JSON writes the bytes ``rfc8785`` writes, for every document: plain
-ones through the fast path, the rest (floats, non-ASCII keys, lone surrogates, integers past
-2**53, other types) through ``rfc8785`` itself, which refuses the same documents."""
+ones through the fast path (floats of plain decimal form included), the rest (other floats,
+non-ASCII keys, lone surrogates, integers past 2**53, other types) through ``rfc8785`` itself,
+which refuses the same documents."""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 import pytest
@@ -19,9 +21,16 @@ from dialer.trace import Entry, canonical_form
 #: Any code point, surrogates and controls included.
 _ANY_TEXT = st.text(st.characters(min_codepoint=0, max_codepoint=0x10FFFF, categories=None),
                     max_size=12)
+#: Floats on and around the edges of the fast path's range (1e-4 and 1e16), whole or not,
+#: and durations as the telephony writes them (seconds, three decimals).
+_EDGE_FLOATS = (st.sampled_from([1e-4, 1e16, 0.0, 5e-324, 9999999999999998.0, 0.5, 3.0])
+                .flatmap(lambda edge: st.sampled_from([
+                    edge, math.nextafter(edge, 0), math.nextafter(edge, math.inf), -edge]))
+                | st.floats(1e-5, 1e-3) | st.floats(1e15, 1e17)
+                | st.integers(0, 10**7).map(lambda millis: round(millis / 1000, 3)))
 _SCALARS = (st.none() | st.booleans() | _ANY_TEXT | st.text(max_size=12)
             | st.integers(-(2**53) + 1, 2**53 - 1) | st.integers()
-            | st.floats(allow_nan=True, allow_infinity=True))
+            | st.floats(allow_nan=True, allow_infinity=True) | _EDGE_FLOATS)
 _KEYS = st.text(max_size=6) | _ANY_TEXT | st.sampled_from(["a", "B", "é", "\U0001f600", "\uffff"])
 _DOCUMENTS = st.recursive(
     _SCALARS, lambda inner: (st.lists(inner, max_size=4)
@@ -70,3 +79,11 @@ def test_an_events_canonical_form_is_rfc8785(data: dict[str, Any]) -> None:
 ])
 def test_known_differences_of_json_are_left_to_rfc8785(document: Any) -> None:
     assert _outcome(canonical_json.dumps, document) == _outcome(rfc8785.dumps, document)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(_EDGE_FLOATS)
+def test_floats_near_the_edges_of_the_fast_path_are_written_as_rfc8785_writes_them(
+        number: float) -> None:
+    document = {"after_s": number, "values": [number, -number]}
+    assert canonical_json.dumps(document) == rfc8785.dumps(document)
