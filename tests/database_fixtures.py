@@ -18,7 +18,8 @@ from tests.conftest import IN_CI
 from tests.dialer.databases import BACKENDS, migrated_database, postgres_problem
 
 
-def _require(backend: str) -> None:
+def require_backend(backend: str) -> None:
+    """Skip the test when ``backend`` cannot run here, with the reason; under CI, fail."""
     if backend == "postgresql":
         problem = postgres_problem()
         if problem:
@@ -32,7 +33,7 @@ def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
            ) -> Iterator[Engine]:
     """A migrated database shared by the session's tests of one backend."""
     backend = str(request.param)
-    _require(backend)
+    require_backend(backend)
     with migrated_database(backend, tmp_path_factory.mktemp(backend)) as (engine, _url):
         yield engine
 
@@ -52,6 +53,6 @@ def session(engine: Engine) -> Iterator[Session]:
 def committed(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Engine, str]]:
     """A new migrated database of the test's own (engine and URL), dropped afterwards."""
     backend = str(request.param)
-    _require(backend)
+    require_backend(backend)
     with migrated_database(backend, tmp_path) as pair:
         yield pair

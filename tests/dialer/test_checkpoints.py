@@ -37,9 +37,10 @@ from dialer.db import transaction
 from dialer.errors import DialerError
 from dialer.models import TraceCheckpoint, TraceEvent
 from dialer.trace import Entry, append, canonical_form, chain_hash, verify_chain
+from tests.database_fixtures import require_backend
 from tests.dialer import factories
 from tests.dialer.databases import BACKENDS, migrated_database
-from tests.dialer.test_trace import Story, attack, require, row_hash, sql, tell_story
+from tests.dialer.test_trace import Story, attack, row_hash, sql, tell_story
 
 NOW = dt.datetime(2026, 11, 24, 12, 30, 15, 250_001, tzinfo=dt.UTC)
 
@@ -50,7 +51,7 @@ def chained(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     """A database of the module's own where the story of tests/dialer/test_trace.py has
     committed."""
     backend = str(request.param)
-    require(backend)
+    require_backend(backend)
     with migrated_database(backend, tmp_path_factory.mktemp(backend)) as (engine, _url):
         with transaction(engine) as session:
             story = tell_story(session)

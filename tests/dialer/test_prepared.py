@@ -29,9 +29,9 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from dialer.models import Contact, ContactState, DoNotCall, UTCDateTime
 from dialer.prepared import Prepared
-from tests.conftest import IN_CI
+from tests.database_fixtures import require_backend
 from tests.dialer.callflow import TUESDAY_NOON, Centre, build
-from tests.dialer.databases import migrated_database, postgres_problem
+from tests.dialer.databases import migrated_database
 
 CONTACTS = cast(Table, Contact.__table__)
 DO_NOT_CALL = cast(Table, DoNotCall.__table__)
@@ -202,11 +202,7 @@ def test_the_engine_log_shows_the_statement(committed: tuple[Engine, str],
 @pytest.fixture
 def postgres(tmp_path: Path) -> Iterator[Engine]:
     """A migrated PostgreSQL database of the test's own."""
-    problem = postgres_problem()
-    if problem:
-        if IN_CI:
-            pytest.fail(problem)
-        pytest.skip(problem)
+    require_backend("postgresql")
     with migrated_database("postgresql", tmp_path) as (engine, _url):
         yield engine
 

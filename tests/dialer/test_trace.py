@@ -32,9 +32,9 @@ from dialer.trace import (
     chained_campaigns,
     verify_chain,
 )
-from tests.conftest import IN_CI
+from tests.database_fixtures import require_backend
 from tests.dialer import factories
-from tests.dialer.databases import BACKENDS, migrated_database, postgres_problem
+from tests.dialer.databases import BACKENDS, migrated_database
 
 T0 = dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.UTC)
 
@@ -120,19 +120,12 @@ def tell_story(session: Session) -> Story:
     return story
 
 
-def require(backend: str) -> None:
-    if backend == "postgresql" and (problem := postgres_problem()):
-        if IN_CI:
-            pytest.fail(problem)
-        pytest.skip(problem)
-
-
 @pytest.fixture(scope="module", params=BACKENDS)
 def chained(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
             ) -> Iterator[tuple[Engine, Story]]:
     """A database of the module's own where the story has committed."""
     backend = str(request.param)
-    require(backend)
+    require_backend(backend)
     with migrated_database(backend, tmp_path_factory.mktemp(backend)) as (engine, _url):
         with transaction(engine) as session:
             story = tell_story(session)

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 
 from survey_engine.web import create_app
-from tests.database_fixtures import _require
+from tests.database_fixtures import require_backend
 from tests.dialer.databases import BACKENDS, migrated_database
 from tests.web.browser import browser, page  # noqa: F401  (fixtures)
 from tests.web.centre import WebCentre, app_config, build_centre
@@ -23,7 +23,7 @@ def web_centre(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
                ) -> Iterator[WebCentre]:
     """A centre of its own for the module's tests, on SQLite and on PostgreSQL."""
     backend = str(request.param)
-    _require(backend)
+    require_backend(backend)
     with migrated_database(backend, tmp_path_factory.mktemp(f"web-{backend}")) as (engine,
                                                                                   url):
         yield build_centre(engine, url, portal=tmp_path_factory.mktemp(f"portal-{backend}"))

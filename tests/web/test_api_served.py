@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from dialer.models import Interview
 from results.records import snapshot
-from tests.database_fixtures import _require
+from tests.database_fixtures import require_backend
 from tests.dialer.databases import BACKENDS, migrated_database
 from tests.results.scenario import completing
 from tests.web.api_centre import ApiCentre, build_api_centre
@@ -50,7 +50,7 @@ def served_api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
     """The API centre (with Dutch contacts waiting for the concurrent test) and the served
     application on it, without rate limits."""
     backend = str(request.param)
-    _require(backend)
+    require_backend(backend)
     folder = tmp_path_factory.mktemp(f"api-{backend}")
     instance = instance_folder(folder, f'rate_limit = "{UNLIMITED}"\n'
                                        f'failure_limit = "{UNLIMITED}"\n')

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from dialer.db import transaction
 from dialer.models import AnswerKind, AnswerRecord, Attempt
-from tests.database_fixtures import _require
+from tests.database_fixtures import require_backend
 from tests.dialer.databases import BACKENDS, migrated_database
 from tests.web.browser import screenshot
 from tests.web.centre import PIN, WebCentre, build_centre
@@ -34,7 +34,7 @@ def live(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[WebCe
                                                                          LiveServer]]:
     """A centre of the test's own, served by ``survey-engine serve``."""
     backend = str(request.param)
-    _require(backend)
+    require_backend(backend)
     instance = tmp_path / "instance"
     instance.mkdir()
     (instance / "config.toml").write_text(ALL_ANSWER_CONFIG, encoding="utf-8")

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from dialer.db import transaction
 from dialer.models import User
-from tests.database_fixtures import _require
+from tests.database_fixtures import require_backend
 from tests.dialer.databases import BACKENDS, migrated_database
 from tests.web.browser import screenshot
 from tests.web.centre import PASSWORD, WebCentre, build_centre
@@ -28,7 +28,7 @@ def live(request: pytest.FixtureRequest, tmp_path: Path
          ) -> Iterator[tuple[WebCentre, LiveServer, str]]:
     """A centre of the test's own served by ``survey-engine serve``, and the backend."""
     backend = str(request.param)
-    _require(backend)
+    require_backend(backend)
     instance = tmp_path / "instance"
     instance.mkdir()
     with migrated_database(backend, tmp_path) as (engine, url):

@@ -27,7 +27,7 @@ from survey_engine.i18n.catalog import load_wording
 from survey_engine.questionnaire.loader import load
 from survey_engine.web import create_app
 from tests.conftest import QUESTIONNAIRES
-from tests.database_fixtures import _require
+from tests.database_fixtures import require_backend
 from tests.dialer.databases import BACKENDS, migrated_database
 from tests.results.scenario import (
     BREAK_OFF,
@@ -46,7 +46,7 @@ def results_portal(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
     """Four interviews of a campaign whose exports may carry the customer number (not the
     first name), its client signed in to the portal: (app, centre, campaign id in a URL)."""
     backend = str(request.param)
-    _require(backend)
+    require_backend(backend)
     with migrated_database(backend, tmp_path_factory.mktemp(f"downloads-{backend}")) as (
             engine, url):
         centre = centre_with(engine, ["ru", "nl", "nl", "nl"], export_fields=["customer_number"])

@@ -25,7 +25,7 @@ from dialer.models import (
     TraceEvent,
     User,
 )
-from tests.database_fixtures import _require
+from tests.database_fixtures import require_backend
 from tests.dialer.databases import BACKENDS, migrated_database
 from tests.web.browser import screenshot
 from tests.web.centre import PASSWORD, PIN, WebCentre, build_centre
@@ -44,7 +44,7 @@ PATIENCE_MS = 60_000
 def _instance(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
     """An instance folder whose simulated respondents all answer, once the test's database
     backend is there."""
-    _require(str(request.param))
+    require_backend(str(request.param))
     instance = tmp_path / "instance"
     instance.mkdir()
     (instance / "config.toml").write_text(ALL_ANSWER_CONFIG, encoding="utf-8")
