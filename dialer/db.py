@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from dialer.prepared import Prepared
+from dialer.row_writes import write_pending
 
 logger = logging.getLogger(__name__)
 
@@ -144,7 +145,7 @@ def execute_core(session: Session, statement: Executable | Prepared,
                  parameters: Mapping[str, Any] | None = None
                  ) -> Result[*tuple[Any, ...]]:
     """Run a Core statement (one that names tables, not ORM entities) in ``session``'s
-    transaction, straight on its connection, after flushing what is pending as autoflush would.
+    transaction, straight on its connection, after writing what is pending (:func:`flush_all`).
 
     ``session.execute`` would do the same, plus the ORM's handling of the statement and its
     result, which costs more than many of the statements the calls run several times per
@@ -152,7 +153,7 @@ def execute_core(session: Session, statement: Executable | Prepared,
     Prepared` statement runs on the driver directly: its rows hold the driver's values (use
     :meth:`~dialer.prepared.Prepared.rows` for values converted by their types).
     """
-    session.flush()
+    flush_all(session)
     if isinstance(statement, Prepared):
         return statement.execute(session.connection(), parameters or {})
     return session.connection().execute(statement, parameters)
@@ -162,8 +163,15 @@ def prepared_rows(session: Session, statement: Prepared, parameters: Mapping[str
                   ) -> list[tuple[Any, ...]]:
     """As :func:`execute_core`, for a prepared statement whose rows the caller needs as
     values converted by their columns' types (:meth:`~dialer.prepared.Prepared.rows`)."""
-    session.flush()
+    flush_all(session)
     return statement.rows(session.connection(), parameters)
+
+
+def flush_all(session: Session) -> None:
+    """Write what is pending in ``session`` before a statement that may read it: the ORM's
+    changes (as autoflush would) and the values :func:`dialer.row_writes.write_later` set."""
+    session.flush()
+    write_pending(session)
 
 
 @contextmanager

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from dialer import claims
 from dialer.db import execute_core, transaction, unit_of_work, writer
-from dialer.dispatch_plan import AgentProfile, Roster, fresh_roster, read_roster
+from dialer.dispatch_plan import AgentProfile, Roster, fresh_roster
 from dialer.errors import DialerError
 from dialer.models import Agent, Contact, ContactPhase, ContactState, utc_now
 from dialer.outcomes import REFUSAL_CONVERSION_SKILL
@@ -207,10 +207,14 @@ class Dispatcher:
 
     def backlog(self, now: dt.datetime | None = None) -> dict[str, int]:
         """Contacts callable now in a language no agent on shift speaks (at the campaign's
-        minimum level), counted per language. They stay waiting; this only reports them."""
+        minimum level), counted per language. They stay waiting; this only reports them.
+
+        Shifts and languages are the dispatcher's roster, as claims see them (as old as
+        ``roster_ttl``): the simulator samples the backlog every quarter of an hour it
+        simulates, and reading the roster anew cost it more than counting the contacts."""
         moment = now or utc_now()
         with transaction(self.reader) as session:
-            roster = read_roster(session, utc_now())
+            roster = self.roster(session, moment)
             on_shift = roster.agents_on_shift(moment)
             orphaned = {}
             for group in roster.callable_groups(moment):

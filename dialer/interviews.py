@@ -46,7 +46,7 @@ from dialer.models import (
     utc_now,
 )
 from dialer.prepared import Prepared, column_parameters
-from dialer.row_writes import insert_row
+from dialer.row_writes import insert_row, write_later
 from survey_engine.errors import EngineError
 from survey_engine.i18n.catalog import Wording, load_wording
 from survey_engine.interview.engine import Interview as Engine_
@@ -140,14 +140,14 @@ class InterviewDesk:
                 # Re-routed after a language problem before any answer: ask it anew in the
                 # language the respondent speaks.
                 live = self._start(campaign, contact)
-                row.language = live.state.language
-                row.catalog_sha256 = live.state.catalog_sha256
-                self._save(row, live, moment, attempt.id)
-                row.last_attempt_id = attempt.id
+                write_later(session, row, language=live.state.language,
+                            catalog_sha256=live.state.catalog_sha256)
+                self._save(session, row, live, moment, attempt.id)
+                write_later(session, row, last_attempt_id=attempt.id)
                 kind = "interview_restarted"
             else:
                 live = self._resume(campaign, row)
-                row.last_attempt_id = attempt.id
+                write_later(session, row, last_attempt_id=attempt.id)
                 kind = "interview_resumed"
             self._keep(row.id, live)
             session.info.setdefault(_HELD, {})[contact.id] = row
@@ -227,7 +227,7 @@ class InterviewDesk:
                                     "question_id": prompt.question_id,
                                     "kind": AnswerKind.GIVEN, "value": stored,
                                     "shown_order": shown, "actor": actor, "at": moment})
-            self._save(row, live, moment, attempt.id)
+            self._save(session, row, live, moment, attempt.id)
             entries = [trace.Entry("answer_given", actor, moment, contact.id, attempt.id,
                                    row.id, {"question": prompt.question_id, "value": stored,
                                             "shown_order": shown})]
@@ -256,7 +256,7 @@ class InterviewDesk:
                                     "question_id": prompt.question_id,
                                     "kind": AnswerKind.WITHDRAWN, "actor": actor,
                                     "at": moment})
-            self._save(row, live, moment, attempt.id)
+            self._save(session, row, live, moment, attempt.id)
             trace.defer(session, campaign.id, [
                 trace.Entry("answer_withdrawn", actor, moment, contact.id, attempt.id, row.id,
                             {"question": prompt.question_id}),
@@ -379,19 +379,22 @@ class InterviewDesk:
                 raise DialerError("questionnaire", error.message) from None
         return self._wordings[key]
 
-    def _save(self, row: Interview, live: Engine_, moment: dt.datetime, attempt_id: int
-              ) -> None:
-        """Store the engine's state in the row; an outcome reached now is this call's."""
+    def _save(self, session: Session, row: Interview, live: Engine_, moment: dt.datetime,
+              attempt_id: int) -> None:
+        """Store the engine's state in the row; an outcome reached now is this call's.
+
+        Written once per transaction (:func:`~dialer.row_writes.write_later`), not at every
+        answer: a simulated interview gives a dozen answers in one transaction, and the
+        answers themselves are rows of their own, written at the commit."""
+        ended_attempt_id = row.ended_attempt_id
         if live.outcome is None:
-            row.ended_attempt_id = None
+            ended_attempt_id = None
         elif row.outcome is None or row.ended_attempt_id is None:
-            row.ended_attempt_id = attempt_id
+            ended_attempt_id = attempt_id
         progress = live.progress()
-        row.state = live.to_json()
-        row.outcome = live.outcome
-        row.answered = progress.answered
-        row.remaining = progress.remaining
-        row.updated_at = moment
+        write_later(session, row, state=live.to_json(), outcome=live.outcome,
+                    answered=progress.answered, remaining=progress.remaining,
+                    updated_at=moment, ended_attempt_id=ended_attempt_id)
 
     def _asked(self, live: Engine_, actor: str, moment: dt.datetime, attempt: Attempt,
                row: Interview, prompt: Prompt | None) -> list[trace.Entry]:

@@ -15,6 +15,12 @@ by an integer ``id`` (every call table is). The values are columns only (a relat
 the ORM's way), and nothing else may change those columns of the row through its attributes
 in the same transaction without a flush first: the write would pass over the pending change.
 
+A row changed at every step of a call and read by none of them, an interview's state at every
+answer, is set with :func:`write_later`: the values are the row's at once, and they are written
+with one UPDATE when something could read them from the database, before the session's next
+statement (:func:`write_pending`, which :func:`dialer.db.execute_core` calls as it flushes; an
+ORM statement) or at its commit.
+
 The other way round, a statement that changes a row past the session calls :func:`forget_row`,
 so the session's copy is read again before it is used; or, when the statement returns the whole
 row (a claim's ``UPDATE ... RETURNING``), :func:`adopt_row`, so the session holds it as stored
@@ -27,8 +33,15 @@ import functools
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Column, Table, bindparam, inspect
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy import Column, Connection, Table, bindparam, inspect
+from sqlalchemy import event as sqlalchemy_event
+from sqlalchemy.orm import (
+    Mapper,
+    ORMExecuteState,
+    Session,
+    SessionTransaction,
+    make_transient_to_detached,
+)
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
@@ -120,13 +133,85 @@ def write_row(session: Session, row: Any, **values: Any) -> None:
         for key, value in values.items():
             setattr(row, key, value)
         return
+    _update(session.connection(), row, values)
+    for key, value in values.items():
+        set_committed_value(row, key, value)
+
+
+#: Key in ``Session.info`` of what :func:`write_later` has set and not written yet: the
+#: connection of the session's transaction, and by identity key the row and its columns' values.
+_LATER = "dialer.row_writes.later"
+_Later = tuple[Connection, dict[Any, tuple[Any, dict[str, Any]]]]
+
+
+def write_later(session: Session, row: Any, **values: Any) -> None:
+    """Set ``values`` (column attributes of ``row``) now, and write them with the session's
+    next statement or commit (see the module); the values set since the last write go out in
+    one UPDATE. A row not yet stored takes them as plain attributes. In a savepoint they are
+    written at once, so that rolling back to it undoes them; a savepoint begun while values
+    wait writes them first, in the transaction around it."""
+    if not values:
+        return
+    state = inspect(row)
+    if not state.persistent or session.in_nested_transaction():
+        write_row(session, row, **values)
+        return
+    unknown = values.keys() - _columns_keyed_by_id(state.mapper)  # refused now, not later
+    if unknown:
+        raise TypeError(f"{type(row).__name__} has no columns {sorted(unknown)}")
+    for key, value in values.items():
+        set_committed_value(row, key, value)
+    later: _Later | None = session.info.get(_LATER)
+    if later is None:
+        later = session.info[_LATER] = (session.connection(), {})
+    later[1].setdefault(state.key, (row, {}))[1].update(values)
+
+
+@functools.cache
+def _columns_keyed_by_id(mapper: Mapper[Any]) -> frozenset[str]:
+    """The column attributes of a mapper whose table is keyed by ``id``."""
+    _keyed_by_id(cast(Table, mapper.local_table))
+    return frozenset(mapper.columns.keys())
+
+
+@sqlalchemy_event.listens_for(Session, "before_commit")
+def write_pending(session: Session) -> None:
+    """Write what :func:`write_later` has set in ``session`` and not written yet."""
+    later: _Later | None = session.info.pop(_LATER, None)
+    if later is None:
+        return
+    connection, rows = later
+    for row, values in rows.values():
+        _update(connection, row, values)
+
+
+@sqlalchemy_event.listens_for(Session, "do_orm_execute")
+def _write_before_orm_statement(execute_state: ORMExecuteState) -> None:
+    write_pending(execute_state.session)
+
+
+@sqlalchemy_event.listens_for(Session, "after_transaction_create")
+def _write_before_savepoint(session: Session, transaction: SessionTransaction) -> None:
+    # The SAVEPOINT is not emitted yet: the rows go on the connection, in the transaction
+    # around it.
+    if transaction.nested:
+        write_pending(session)
+
+
+@sqlalchemy_event.listens_for(Session, "after_transaction_end")
+def _drop_pending(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the transaction ended (rolled back: its rows expired)
+        session.info.pop(_LATER, None)
+
+
+def _update(connection: Connection, row: Any, values: Mapping[str, Any]) -> None:
+    """``UPDATE ... SET values WHERE id = <row's id>`` on ``connection``."""
+    state = inspect(row)
     table = _keyed_by_id(state.mapper.local_table)
     statement = _update_statement(table, tuple(sorted(values)))
     parameters = {f"value_{key}": value for key, value in values.items()}
     parameters[_ROW_ID] = state.identity[0]
-    statement.execute(session.connection(), parameters)
-    for key, value in values.items():
-        set_committed_value(row, key, value)
+    statement.execute(connection, parameters)
 
 
 @functools.cache

@@ -53,22 +53,32 @@ def test_the_same_bytes_or_the_same_refusal_as_rfc8785(document: Any) -> None:
     assert _outcome(canonical_json.dumps, document) == _outcome(rfc8785.dumps, document)
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.dictionaries(st.text(max_size=8), _DOCUMENTS, max_size=5))
-def test_an_events_canonical_form_is_rfc8785(data: dict[str, Any]) -> None:
-    entry = Entry("answer_given", "agent:NL01", dt.datetime(2026, 11, 30, 9, tzinfo=dt.UTC),
-                  7, 11, 13, data)
-    document = {"campaign": 1, "seq": 5, "kind": entry.kind, "actor": entry.actor,
-                "at": "2026-11-30T09:00:00.000000+00:00", "contact": 7, "attempt": 11,
-                "interview": 13, "data": data}
+#: Ids and positions: plain ones, and what the envelope's shortcut must leave to rfc8785.
+_IDS = (st.none() | st.integers(1, 10**6) | st.integers() | st.booleans()
+        | st.sampled_from([2**53 - 1, 2**53, -(2**53) + 1]))
+_NAMES = _ANY_TEXT | st.sampled_from(["answer_given", "agent:NL01", "%s", "é\u2028\"x\\"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.dictionaries(st.text(max_size=8), _DOCUMENTS, max_size=5), _NAMES, _NAMES,
+       _IDS, _IDS, _IDS, _IDS, _IDS,
+       st.datetimes(timezones=st.sampled_from([dt.UTC, dt.timezone(dt.timedelta(hours=-5))])))
+def test_an_events_canonical_form_is_rfc8785(data: dict[str, Any], kind: str, actor: str,
+                                             campaign: Any, seq: Any, contact: Any,
+                                             attempt: Any, interview: Any,
+                                             at: dt.datetime) -> None:
+    entry = Entry(kind, actor, at, contact, attempt, interview, data)
+    document = {"campaign": campaign, "seq": seq, "kind": kind, "actor": actor,
+                "at": at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+                "contact": contact, "attempt": attempt, "interview": interview, "data": data}
     try:
         expected = rfc8785.dumps(document)
     except (rfc8785.CanonicalizationError, TypeError, ValueError):
         with pytest.raises(DialerError) as refused:
-            canonical_form(1, 5, entry)
+            canonical_form(campaign, seq, entry)
         assert refused.value.code == "trace_data"
     else:
-        assert canonical_form(1, 5, entry) == expected
+        assert canonical_form(campaign, seq, entry) == expected
 
 
 @pytest.mark.parametrize("document", [
