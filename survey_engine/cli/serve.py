@@ -88,17 +88,26 @@ def web_server(host: str, port: int, threads: int, *, insecure_cookies: bool,
                                   ident="survey-engine")
 
 
+#: The signals that stop the server: Ctrl-C, and ``kill``'s default.
+_STOPS = (signal.SIGINT, signal.SIGTERM)
+
+
 def run_until_interrupted(server: Any) -> None:
     """Serve until Ctrl-C (waitress catches it and returns) or SIGTERM (``kill``, a service
     manager's stop, taken as Ctrl-C so that the caller's clean-up runs), then close the
-    sockets."""
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    sockets.
+
+    Both signals get the handler here: a process started in the background by a shell (``make
+    demo &``, a CI script) inherits SIGINT ignored, and Python then leaves it ignored, so the
+    SIGINT that the printed "Ctrl-C stops" promises would do nothing."""
+    previous = {stop: signal.signal(stop, _interrupt) for stop in _STOPS}
     try:
         server.run()
     except KeyboardInterrupt:
         pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for stop, handler in previous.items():
+            signal.signal(stop, handler)
         server.close()
 
 
