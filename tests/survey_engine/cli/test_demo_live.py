@@ -5,6 +5,7 @@ worker."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import re
@@ -71,7 +72,8 @@ def test_the_demo_serves_the_sample_centre_until_interrupted(
             code = demo.wait(timeout=30)
         except subprocess.TimeoutExpired:
             for process in [*_children(demo.pid), demo.pid]:  # leave nothing running
-                os.kill(process, signal.SIGKILL)
+                with contextlib.suppress(ProcessLookupError):  # it ended meanwhile
+                    os.kill(process, signal.SIGKILL)
             raise
     assert code == 0, output
     assert "stopping" in output + "".join(iter(lambda: _drain(lines), ""))
